@@ -1,0 +1,1 @@
+"""Computational checks of the claims made in defence of AdaBelief."""

@@ -1,0 +1,114 @@
+"""Argument checks shared by the modules of the package.
+
+Every check raises :class:`ValueError` whose message names the argument and
+the range it must lie in; nothing is clipped or converted silently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "check_finite",
+    "check_in_range",
+    "check_positive_int",
+    "check_shape_broadcasts",
+]
+
+
+def check_in_range(
+    name: str,
+    value: ArrayLike,
+    low: float,
+    high: float,
+    *,
+    low_closed: bool = True,
+    high_closed: bool = False,
+) -> NDArray[np.float64]:
+    """Return ``value`` as a float array after checking it lies in a range.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : array_like
+        Scalar or array of hyperparameter values.
+    low, high : float
+        Ends of the allowed interval (``inf`` for an open end).
+    low_closed, high_closed : bool
+        Whether each end belongs to the interval.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` as a float64 array (0-d for a scalar).
+
+    Raises
+    ------
+    ValueError
+        If any entry is not finite-or-in-range, naming ``name``.
+    """
+    arr = np.asarray(value, dtype=np.float64)
+    left = "[" if low_closed else "("
+    right = "]" if high_closed else ")"
+    allowed = f"{left}{low:g}, {high:g}{right}"
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty; allowed range {allowed}")
+    above = arr >= low if low_closed else arr > low
+    below = arr <= high if high_closed else arr < high
+    ok = above & below & ~np.isnan(arr)
+    if not np.all(ok):
+        bad = arr[~ok].flat[0]
+        raise ValueError(f"{name} must lie in {allowed}, got {bad!r}")
+    return arr
+
+
+def check_finite(name: str, value: ArrayLike) -> np.ndarray:
+    """Return ``value`` as an array after checking every entry is finite.
+
+    Raises
+    ------
+    ValueError
+        If an entry is NaN or infinite, naming ``name`` and the first
+        offending index.
+    """
+    arr = np.asarray(value)
+    if not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
+    finite = np.isfinite(arr)
+    if not np.all(finite):
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(f"{name} must be finite, got {arr[index]!r} at index {index}")
+    return arr
+
+
+def check_positive_int(name: str, value: int) -> int:
+    """Check that ``value`` is an integer of at least one."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value}")
+    return int(value)
+
+
+def check_shape_broadcasts(
+    name: str, shape: tuple[int, ...], target: tuple[int, ...]
+) -> None:
+    """Check that an array of ``shape`` broadcasts to exactly ``target``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not broadcast, or broadcasting would enlarge
+        ``target``.
+    """
+    try:
+        result = np.broadcast_shapes(shape, target)
+    except ValueError:
+        result = None
+    if result != tuple(target):
+        raise ValueError(
+            f"{name} has shape {shape}, which does not broadcast to the "
+            f"state shape {tuple(target)}"
+        )

@@ -1,0 +1,242 @@
+"""The claim ledger: verdicts recorded by the notebooks, rendered as a table.
+
+A notebook checks a claim, asserts that its numbers support the verdict,
+and calls :func:`record` with the verdict, a one-line summary built from
+those numbers and the numbers themselves. Each record is a small JSON file
+``<results>/verdicts/<ID>.json``, written deterministically (sorted keys,
+rounded numbers) so a rerun gives the same bytes.
+
+``python -m analysis.ledger`` renders every claim of
+:data:`analysis.claims.CLAIMS`, checked or not, as a Markdown table, prints
+it, writes it to ``results/VERDICTS.md`` and into the README between the
+markers ``<!-- verdicts:begin -->`` and ``<!-- verdicts:end -->``.
+``--check`` only reports whether those files are up to date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from analysis.claims import CLAIMS, Claim, claim
+
+__all__ = [
+    "VERDICTS",
+    "Verdict",
+    "load",
+    "main",
+    "record",
+    "render_table",
+    "update_readme",
+]
+
+#: The verdict words, from strongest support to none.
+VERDICTS: tuple[str, ...] = (
+    "holds",
+    "holds approximately",
+    "does not hold",
+    "not checkable",
+)
+
+BEGIN = "<!-- verdicts:begin -->"
+END = "<!-- verdicts:end -->"
+_SIGNIFICANT = 6
+
+Evidence = Mapping[str, float | int | str | bool]
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """A recorded verdict.
+
+    Attributes
+    ----------
+    claim : str
+        Claim identifier.
+    verdict : str
+        One of :data:`VERDICTS`.
+    summary : str
+        One line saying what was found, with its numbers.
+    evidence : dict
+        The numbers behind the verdict, by name.
+    notebook : str
+        The notebook that recorded it.
+    """
+
+    claim: str
+    verdict: str
+    summary: str
+    evidence: dict[str, float | int | str | bool]
+    notebook: str
+
+
+def _round(name: str, value: float | int | str | bool) -> float | int | str | bool:
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"evidence[{name!r}] must be finite, got {number}")
+    return float(f"{number:.{_SIGNIFICANT}g}")
+
+
+def record(
+    claim_id: str,
+    verdict: str,
+    summary: str,
+    evidence: Evidence,
+    *,
+    results: str | Path,
+) -> Verdict:
+    """Record the verdict on a claim, computed by the calling notebook.
+
+    Parameters
+    ----------
+    claim_id : str
+        Identifier from :data:`analysis.claims.CLAIMS`.
+    verdict : str
+        One of :data:`VERDICTS`.
+    summary : str
+        One line built from the computed numbers (no line breaks).
+    evidence : mapping of str to number, str or bool
+        The numbers behind the verdict; floats are rounded to six
+        significant digits so reruns write identical files.
+    results : str or pathlib.Path
+        The results directory; the record goes to
+        ``results/verdicts/<claim_id>.json``.
+
+    Returns
+    -------
+    Verdict
+        What was written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown claim or verdict word, a claim that is not
+        checkable, an empty or multi-line summary, no evidence, or
+        non-finite evidence.
+    """
+    item = claim(claim_id)
+    if item.not_checkable:
+        raise ValueError(
+            f"claim_id {claim_id} is registered as not checkable; it takes no "
+            "recorded verdict"
+        )
+    if verdict not in VERDICTS[:-1]:
+        raise ValueError(f"verdict must be one of {VERDICTS[:-1]}, got {verdict!r}")
+    if not summary.strip() or "\n" in summary:
+        raise ValueError("summary must be one non-empty line")
+    if not evidence:
+        raise ValueError("evidence must hold at least one computed number")
+    numbers = {str(k): _round(str(k), v) for k, v in evidence.items()}
+    entry = Verdict(claim_id, verdict, summary.strip(), numbers, item.notebook)
+
+    directory = Path(results) / "verdicts"
+    directory.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(dataclasses.asdict(entry), indent=2, sort_keys=True)
+    (directory / f"{claim_id}.json").write_text(text + "\n", encoding="utf-8")
+    return entry
+
+
+def load(results: str | Path) -> dict[str, Verdict]:
+    """Return the recorded verdicts in ``results/verdicts``, by claim."""
+    found: dict[str, Verdict] = {}
+    directory = Path(results) / "verdicts"
+    if not directory.is_dir():
+        return found
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entry = Verdict(**data)
+        if entry.claim != path.stem:
+            raise ValueError(f"{path.name} records claim {entry.claim!r}")
+        claim(entry.claim)
+        found[entry.claim] = entry
+    return found
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(item: Claim, verdicts: Mapping[str, Verdict]) -> str:
+    if item.not_checkable:
+        verdict, evidence, where = "not checkable", item.not_checkable, ""
+    elif item.id in verdicts:
+        entry = verdicts[item.id]
+        verdict, evidence = entry.verdict, entry.summary
+        where = f"[{item.notebook}](notebooks/{item.notebook})"
+    else:
+        verdict, evidence, where = "not yet checked", "", item.notebook
+    cells = (item.id, item.lines, item.statement, verdict, evidence, where)
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def render_table(verdicts: Mapping[str, Verdict]) -> str:
+    """Render every registered claim and its verdict as a Markdown table."""
+    head = (
+        "| ID | Lines | Claim (paraphrased) | Verdict | Evidence | Notebook |\n"
+        "|---|---|---|---|---|---|"
+    )
+    rows = [_row(item, verdicts) for item in CLAIMS]
+    return "\n".join([head, *rows]) + "\n"
+
+
+def update_readme(readme: str, table: str) -> str:
+    """Return ``readme`` with the text between the markers replaced.
+
+    Raises
+    ------
+    ValueError
+        If the markers are missing or out of order.
+    """
+    start, stop = readme.find(BEGIN), readme.find(END)
+    if start < 0 or stop < start:
+        raise ValueError(f"readme must contain {BEGIN} followed by {END}")
+    return readme[: start + len(BEGIN)] + "\n" + table + readme[stop:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print the table and write it (or ``--check`` it)."""
+    parser = argparse.ArgumentParser(prog="python -m analysis.ledger")
+    parser.add_argument("--results", default="results", type=Path)
+    parser.add_argument("--readme", default="README.md", type=Path)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the README and VERDICTS.md are up to date",
+    )
+    args = parser.parse_args(argv)
+
+    table = render_table(load(args.results))
+    page = "# Verdicts\n\nGenerated by `python -m analysis.ledger`.\n\n" + table
+    readme = update_readme(args.readme.read_text(encoding="utf-8"), table)
+    outputs = {args.results / "VERDICTS.md": page, args.readme: readme}
+
+    if args.check:
+        stale = [
+            str(path)
+            for path, text in outputs.items()
+            if not path.is_file() or path.read_text(encoding="utf-8") != text
+        ]
+        if stale:
+            sys.stderr.write(
+                f"out of date: {', '.join(stale)}; run python -m analysis.ledger\n"
+            )
+            return 1
+        return 0
+
+    for path, text in outputs.items():
+        path.write_text(text, encoding="utf-8")
+    sys.stdout.write(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""Tests of analysis.ledger and the claim registry."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis import ledger
+from analysis.claims import CLAIMS, claim
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_claim_ids_are_unique_and_every_claim_has_a_home():
+    ids = [c.id for c in CLAIMS]
+    assert len(ids) == len(set(ids))
+    for item in CLAIMS:
+        assert bool(item.notebook) != bool(item.not_checkable), item.id
+        assert re.fullmatch(r"\d+(-\d+)?(, \d+(-\d+)?)*", item.lines), item.id
+
+
+def test_every_line_of_the_response_is_covered_or_marked_not_checkable():
+    # Lines 1-56 of the response; each claim lists the lines it comes from.
+    covered = set()
+    for item in CLAIMS:
+        for part in item.lines.split(", "):
+            low, _, high = part.partition("-")
+            covered.update(range(int(low), int(high or low) + 1))
+    assert covered <= set(range(1, 57))
+    assert len(covered) >= 45
+
+
+def test_record_writes_a_deterministic_file(tmp_path):
+    evidence = {"coverage": 0.123456789, "cases": 12, "law": "normal"}
+    first = ledger.record(
+        "A1", "holds", "all 12 intervals cover", evidence, results=tmp_path
+    )
+    text = (tmp_path / "verdicts" / "A1.json").read_text()
+    ledger.record("A1", "holds", "all 12 intervals cover", evidence, results=tmp_path)
+    assert (tmp_path / "verdicts" / "A1.json").read_text() == text
+    data = json.loads(text)
+    assert data["evidence"]["coverage"] == 0.123457
+    assert first.notebook == claim("A1").notebook
+
+
+def test_load_returns_what_was_recorded(tmp_path):
+    entry = ledger.record(
+        "C5", "does not hold", "ratio 0.85", {"ratio": 0.85}, results=tmp_path
+    )
+    assert ledger.load(tmp_path) == {"C5": entry}
+
+
+def test_table_has_a_row_per_claim_and_marks_unchecked_ones(tmp_path):
+    ledger.record(
+        "A2", "holds", "bias is -beta1^t mu", {"max_error": 1e-3}, results=tmp_path
+    )
+    table = ledger.render_table(ledger.load(tmp_path))
+    rows = table.strip().splitlines()[2:]
+    assert len(rows) == len(CLAIMS)
+    by_id = {row.split(" | ")[0].strip("| "): row for row in rows}
+    assert "| holds |" in by_id["A2"]
+    assert "not yet checked" in by_id["B1"]
+    assert "not checkable" in by_id["N1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (("Z9", "holds", "x", {"a": 1.0}), "claim_id"),
+        (("N1", "holds", "x", {"a": 1.0}), "not checkable"),
+        (("A1", "true", "x", {"a": 1.0}), "verdict"),
+        (("A1", "holds", "", {"a": 1.0}), "summary"),
+        (("A1", "holds", "two\nlines", {"a": 1.0}), "summary"),
+        (("A1", "holds", "x", {}), "evidence"),
+        (("A1", "holds", "x", {"a": float("nan")}), "evidence"),
+    ],
+)
+def test_bad_records_raise_naming_the_argument(tmp_path, args, match):
+    with pytest.raises(ValueError, match=match):
+        ledger.record(*args, results=tmp_path)
+
+
+def test_update_readme_replaces_only_the_marked_section():
+    text = f"intro\n{ledger.BEGIN}\nold\n{ledger.END}\noutro\n"
+    new = ledger.update_readme(text, "table\n")
+    assert new == f"intro\n{ledger.BEGIN}\ntable\n{ledger.END}\noutro\n"
+    with pytest.raises(ValueError, match="readme"):
+        ledger.update_readme("no markers", "table\n")
+
+
+def test_committed_readme_and_verdicts_match_the_recorded_results():
+    # The table in the README is generated, never typed in.
+    code = ledger.main(
+        [
+            "--check",
+            "--results",
+            str(ROOT / "results"),
+            "--readme",
+            str(ROOT / "README.md"),
+        ]
+    )
+    assert code == 0, "run `python -m analysis.ledger` to regenerate the table"
