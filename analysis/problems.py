@@ -35,6 +35,7 @@ functions with exact gradients and Hessians.
 from __future__ import annotations
 
 import abc
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -44,6 +45,7 @@ from analysis.projections import Box, Domain
 
 __all__ = [
     "GradientLaw",
+    "LogisticRegression",
     "Normal",
     "OnlineLinear",
     "PeriodicLinear",
@@ -53,6 +55,7 @@ __all__ = [
     "SkewedExponential",
     "StudentT",
     "TwoPoint",
+    "random_rotation",
 ]
 
 Array = NDArray[np.float64]
@@ -249,22 +252,24 @@ class Problem(abc.ABC):
 
     dim: int
 
-    def draw(self, rng: np.random.Generator, t0: int, n: int) -> Array | None:
-        """Return the data of steps ``t0 .. t0 + n - 1``, shape ``(n, d)``.
+    def draw(self, rng: np.random.Generator, t0: int, n: int) -> NDArray[Any] | None:
+        """Return the data of steps ``t0 .. t0 + n - 1``, shape ``(n, ...)``.
 
-        Deterministic problems return ``None``.
+        Deterministic problems return ``None``. The data of one step is
+        passed to :meth:`gradient` and :meth:`loss`, with the runs on its
+        first axis.
         """
         return None
 
     @abc.abstractmethod
-    def gradient(self, theta: Array, data: Array | None, t: int) -> Array:
+    def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return :math:`\\nabla f_t(\\theta)`, shape of ``theta``."""
 
     @abc.abstractmethod
-    def loss(self, theta: Array, data: Array | None, t: int) -> Array:
+    def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return :math:`f_t(\\theta)`, shape ``theta.shape[:-1]``."""
 
-    def hindsight_statistic(self, data: Array | None, t: int) -> Array:
+    def hindsight_statistic(self, data: NDArray[Any] | None, t: int) -> Array:
         """The per-step term of the sufficient statistic for regret."""
         raise NotImplementedError(
             f"{type(self).__name__} has no closed-form comparator in hindsight"
@@ -303,17 +308,17 @@ class OnlineLinear(Problem):
         """Draw the coefficients of ``n`` steps, shape ``(n, d)``."""
         return self.law.sample(rng, n)
 
-    def gradient(self, theta: Array, data: Array | None, t: int) -> Array:
+    def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return :math:`c_t`, broadcast to the shape of ``theta``."""
         assert data is not None
         return np.broadcast_to(data, theta.shape)
 
-    def loss(self, theta: Array, data: Array | None, t: int) -> Array:
+    def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         r"""Return :math:`\langle c_t, \theta\rangle`."""
         assert data is not None
         return np.sum(data * theta, axis=-1)
 
-    def hindsight_statistic(self, data: Array | None, t: int) -> Array:
+    def hindsight_statistic(self, data: NDArray[Any] | None, t: int) -> Array:
         """Per-step term :math:`c_t` of :math:`\\sum_t c_t`."""
         assert data is not None
         return data
@@ -401,7 +406,37 @@ class Quadratic(Problem):
         self.minimizer = _vector("minimizer", minimizer, self.dim)
         self.noise_std = float(check_in_range("noise_std", noise_std, 0.0, np.inf))
 
-    def draw(self, rng: np.random.Generator, t0: int, n: int) -> Array | None:
+    @classmethod
+    def from_spectrum(
+        cls,
+        eigenvalues: ArrayLike,
+        rotation: ArrayLike | None = None,
+        minimizer: ArrayLike = 0.0,
+        noise_std: float = 0.0,
+    ) -> Quadratic:
+        r"""Build :math:`Q = U \operatorname{diag}(\lambda) U^\top`.
+
+        Parameters
+        ----------
+        eigenvalues : array_like
+            :math:`\lambda \ge 0`, shape ``(d,)``.
+        rotation : array_like, optional
+            Orthogonal :math:`U`, shape ``(d, d)`` (default: the identity,
+            an axis-aligned quadratic); see :func:`random_rotation`.
+        minimizer, noise_std
+            As in the constructor.
+        """
+        lam = check_in_range("eigenvalues", eigenvalues, 0.0, np.inf)
+        if lam.ndim != 1:
+            raise ValueError(f"eigenvalues must be 1-d, got shape {lam.shape}")
+        dim = lam.size
+        u = np.eye(dim) if rotation is None else np.asarray(rotation, float)
+        if u.shape != (dim, dim) or not np.allclose(u.T @ u, np.eye(dim), atol=1e-10):
+            raise ValueError(f"rotation must be an orthogonal ({dim}, {dim}) matrix")
+        q = (u * lam) @ u.T
+        return cls(0.5 * (q + q.T), minimizer, noise_std)
+
+    def draw(self, rng: np.random.Generator, t0: int, n: int) -> NDArray[Any] | None:
         """Draw the gradient noise of ``n`` steps (``None`` if noiseless)."""
         if self.noise_std == 0.0:
             return None
@@ -420,18 +455,18 @@ class Quadratic(Problem):
         """Return :math:`Q` (the same at every point)."""
         return self.Q.copy()
 
-    def gradient(self, theta: Array, data: Array | None, t: int) -> Array:
+    def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the (noisy) gradient at ``theta``."""
         g = self.exact_gradient(theta)
         if data is not None:
             g = g + self.noise_std * data
         return g
 
-    def loss(self, theta: Array, data: Array | None, t: int) -> Array:
+    def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the noiseless :math:`f(\\theta)`."""
         return self.value(theta)
 
-    def hindsight_statistic(self, data: Array | None, t: int) -> Array:
+    def hindsight_statistic(self, data: NDArray[Any] | None, t: int) -> Array:
         """Nothing to accumulate: the loss is the same at every step."""
         return np.zeros(self.dim)
 
@@ -462,6 +497,19 @@ class Quadratic(Problem):
 
     def __repr__(self) -> str:
         return f"Quadratic(d={self.dim}, noise_std={self.noise_std})"
+
+
+def random_rotation(dim: int, rng: np.random.Generator) -> Array:
+    """Return a Haar-distributed random orthogonal ``(dim, dim)`` matrix.
+
+    Uses the QR decomposition of a Gaussian matrix with the signs of
+    ``R``'s diagonal moved into ``Q`` (Mezzadri 2007), which makes the law
+    uniform over the orthogonal group.
+    """
+    dim = check_positive_int("dim", dim)
+    z = rng.standard_normal((dim, dim))
+    q, r = np.linalg.qr(z)
+    return q * np.sign(np.diag(r))
 
 
 class Rosenbrock(Problem):
@@ -518,13 +566,143 @@ class Rosenbrock(Problem):
             h[..., i + 1, i + 1] += 2.0 * self.b
         return h
 
-    def gradient(self, theta: Array, data: Array | None, t: int) -> Array:
+    def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the exact gradient."""
         return self.exact_gradient(theta)
 
-    def loss(self, theta: Array, data: Array | None, t: int) -> Array:
+    def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return :math:`f(\\theta)`."""
         return self.value(theta)
 
     def __repr__(self) -> str:
         return f"Rosenbrock(a={self.a}, b={self.b}, dim={self.dim})"
+
+
+class LogisticRegression(Problem):
+    r"""Logistic regression on fixed data, full-batch or with minibatches.
+
+    .. math:: f(\theta) = \frac1N \sum_{i=1}^N
+              \log\bigl(1 + e^{-y_i x_i^\top\theta}\bigr)
+              + \frac{\lambda}{2}\lVert\theta\rVert^2,
+              \qquad y_i \in \{-1, +1\}.
+
+    Gradient :math:`-\frac1N\sum_i y_i x_i\,\sigma(-y_i x_i^\top\theta)
+    + \lambda\theta` and Hessian :math:`\frac1N\sum_i
+    \sigma(z_i)\sigma(-z_i) x_i x_i^\top + \lambda I` with
+    :math:`z_i = y_i x_i^\top\theta` and :math:`\sigma` the logistic
+    function. With ``batch_size`` set, each step's gradient is the mean
+    over ``batch_size`` examples drawn uniformly with replacement (an
+    unbiased estimate); the loss recorded is always the full :math:`f`.
+
+    Parameters
+    ----------
+    features : array_like
+        :math:`X`, shape ``(N, d)``.
+    labels : array_like
+        :math:`y`, shape ``(N,)``, entries :math:`\pm 1`.
+    l2 : float
+        :math:`\lambda \ge 0`.
+    batch_size : int, optional
+        Minibatch size (default: full batch, deterministic).
+    """
+
+    def __init__(
+        self,
+        features: ArrayLike,
+        labels: ArrayLike,
+        l2: float = 0.0,
+        batch_size: int | None = None,
+    ) -> None:
+        x = check_finite("features", np.asarray(features, dtype=np.float64))
+        y = check_finite("labels", np.asarray(labels, dtype=np.float64))
+        if x.ndim != 2:
+            raise ValueError(f"features must have shape (N, d), got {x.shape}")
+        if y.shape != (x.shape[0],):
+            raise ValueError(f"labels must have shape ({x.shape[0]},), got {y.shape}")
+        if not np.all(np.abs(y) == 1):
+            raise ValueError("labels must be -1 or +1")
+        self.X, self.y = x, y
+        self.dim = x.shape[1]
+        self.l2 = float(check_in_range("l2", l2, 0.0, np.inf))
+        self.batch_size = (
+            None if batch_size is None else check_positive_int("batch_size", batch_size)
+        )
+
+    @classmethod
+    def synthetic(
+        cls,
+        n_samples: int,
+        dim: int,
+        rng: np.random.Generator,
+        *,
+        scales: ArrayLike = 1.0,
+        label_noise: float = 0.1,
+        l2: float = 0.0,
+        batch_size: int | None = None,
+    ) -> LogisticRegression:
+        """Gaussian features with per-coordinate ``scales``, labels from a
+        random unit direction, each flipped with probability
+        ``label_noise``."""
+        n_samples = check_positive_int("n_samples", n_samples)
+        dim = check_positive_int("dim", dim)
+        p = float(
+            check_in_range("label_noise", label_noise, 0.0, 0.5, high_closed=True)
+        )
+        x = rng.standard_normal((n_samples, dim)) * _vector("scales", scales, dim)
+        w = rng.standard_normal(dim)
+        w /= np.linalg.norm(w)
+        y = np.where(x @ w >= 0, 1.0, -1.0)
+        flip = rng.random(n_samples) < p
+        return cls(x, np.where(flip, -y, y), l2=l2, batch_size=batch_size)
+
+    def draw(self, rng: np.random.Generator, t0: int, n: int) -> NDArray[Any] | None:
+        """Draw the minibatch indices of ``n`` steps, shape ``(n, batch)``."""
+        if self.batch_size is None:
+            return None
+        return rng.integers(0, self.y.size, size=(n, self.batch_size))
+
+    def value(self, theta: ArrayLike) -> Array:
+        """Return the full :math:`f(\\theta)`, shape ``theta.shape[:-1]``."""
+        z = self.y * (np.asarray(theta) @ self.X.T)
+        data = np.mean(np.logaddexp(0.0, -z), axis=-1)
+        return data + 0.5 * self.l2 * np.sum(np.asarray(theta) ** 2, axis=-1)
+
+    def exact_gradient(self, theta: ArrayLike) -> Array:
+        """Return the full-batch gradient."""
+        th = np.asarray(theta, dtype=np.float64)
+        z = self.y * (th @ self.X.T)
+        weights = -self.y * _sigmoid(-z) / self.y.size
+        return weights @ self.X + self.l2 * th
+
+    def hessian(self, theta: ArrayLike) -> Array:
+        """Return the full Hessian, shape ``(..., d, d)``."""
+        th = np.asarray(theta, dtype=np.float64)
+        z = self.y * (th @ self.X.T)
+        curvature = _sigmoid(z) * _sigmoid(-z) / self.y.size
+        h = np.einsum("...n,ni,nj->...ij", curvature, self.X, self.X)
+        return h + self.l2 * np.eye(self.dim)
+
+    def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
+        """Full-batch gradient, or the minibatch mean for indices ``data``."""
+        if data is None:
+            return self.exact_gradient(theta)
+        idx = np.broadcast_to(data, (*theta.shape[:-1], data.shape[-1]))
+        x, y = self.X[idx], self.y[idx]  # (..., batch, d), (..., batch)
+        z = y * np.einsum("...bi,...i->...b", x, theta)
+        weights = -y * _sigmoid(-z) / y.shape[-1]
+        return np.einsum("...b,...bi->...i", weights, x) + self.l2 * theta
+
+    def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
+        """Return the full :math:`f(\\theta)`."""
+        return self.value(theta)
+
+    def __repr__(self) -> str:
+        return (
+            f"LogisticRegression(N={self.y.size}, d={self.dim}, l2={self.l2}, "
+            f"batch_size={self.batch_size})"
+        )
+
+
+def _sigmoid(z: Array) -> Array:
+    """The logistic function, computed without overflow."""
+    return np.exp(-np.logaddexp(0.0, -z))

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from scipy.optimize import approx_fprime
 
+from analysis.optimizers import SGD
 from analysis.problems import (
+    LogisticRegression,
     Normal,
     OnlineLinear,
     PeriodicLinear,
@@ -13,8 +15,10 @@ from analysis.problems import (
     SkewedExponential,
     StudentT,
     TwoPoint,
+    random_rotation,
 )
 from analysis.projections import Ball, Box
+from analysis.simulation import simulate
 from analysis.statistics import mean_ci
 
 LAWS = [
@@ -101,6 +105,7 @@ def _finite_difference_gradient(f, x):
         Quadratic([1.0, 10.0, 100.0], minimizer=1.0),
         Rosenbrock(),
         Rosenbrock(a=2.0, b=10.0, dim=4),
+        LogisticRegression.synthetic(50, 3, np.random.default_rng(0), l2=0.01),
     ],
     ids=repr,
 )
@@ -116,6 +121,51 @@ def test_gradients_and_hessians_match_finite_differences(problem):
             for i in range(problem.dim)
         ]
         np.testing.assert_allclose(hess, np.array(columns), rtol=1e-5, atol=1e-4)
+
+
+def test_quadratic_from_spectrum_has_that_spectrum_and_rotation():
+    rng = np.random.default_rng(11)
+    u = random_rotation(4, rng)
+    q = Quadratic.from_spectrum([1.0, 10.0, 100.0, 1000.0], rotation=u)
+    np.testing.assert_allclose(np.linalg.eigvalsh(q.Q), [1, 10, 100, 1000])
+    np.testing.assert_allclose(q.Q @ u[:, 2], 100.0 * u[:, 2], atol=1e-10)
+    axis = Quadratic.from_spectrum([2.0, 3.0])
+    np.testing.assert_array_equal(axis.Q, np.diag([2.0, 3.0]))
+
+
+def test_random_rotation_is_orthogonal_and_not_always_the_same():
+    rng = np.random.default_rng(2)
+    a, b = random_rotation(5, rng), random_rotation(5, rng)
+    np.testing.assert_allclose(a @ a.T, np.eye(5), atol=1e-12)
+    assert not np.allclose(a, b)
+
+
+def test_logistic_minibatch_gradient_is_unbiased_and_exact_for_all_indices():
+    rng = np.random.default_rng(4)
+    full = LogisticRegression.synthetic(40, 3, rng, l2=0.1)
+    mini = LogisticRegression(full.X, full.y, l2=0.1, batch_size=40)
+    theta = np.array([[0.3, -0.2, 0.5]])
+    # Every index once: the minibatch mean is the full gradient.
+    every = np.arange(40)[None, :]
+    np.testing.assert_allclose(
+        mini.gradient(theta, every, 1), full.exact_gradient(theta), rtol=1e-12
+    )
+    # Averaged over many random minibatches of size 1 it approaches it.
+    one = LogisticRegression(full.X, full.y, l2=0.1, batch_size=1)
+    idx = one.draw(rng, 1, 20_000)
+    grads = one.gradient(np.repeat(theta, 20_000, axis=0), idx, 1)
+    ci = mean_ci(grads, level=0.999)
+    assert np.all(ci.covers(full.exact_gradient(theta)[0]))
+
+
+def test_logistic_regression_runs_in_the_simulator_with_minibatches():
+    problem = LogisticRegression.synthetic(
+        200, 4, np.random.default_rng(1), batch_size=8
+    )
+    result = simulate(SGD(0.5), problem, np.zeros(4), 300, runs=3, record=("loss",))
+    loss = result.history["loss"]
+    assert loss.shape == (300, 3)
+    assert np.all(loss[-1] < loss[0])
 
 
 def test_test_functions_vanish_at_their_minimizers():
@@ -159,6 +209,13 @@ def test_quadratic_comparator_on_a_box_uses_the_constrained_minimum():
         (lambda: Rosenbrock(dim=1), "dim"),
         (lambda: Rosenbrock(b=0.0), "b"),
         (lambda: OnlineLinear("normal"), "law"),
+        (lambda: Quadratic.from_spectrum([1.0, -1.0]), "eigenvalues"),
+        (lambda: Quadratic.from_spectrum([1.0, 2.0], np.ones((2, 2))), "rotation"),
+        (lambda: LogisticRegression(np.ones((3, 2)), [1.0, -1.0]), "labels"),
+        (lambda: LogisticRegression(np.ones((2, 2)), [1.0, 0.0]), "labels"),
+        (lambda: LogisticRegression(np.ones(3), [1.0, -1.0, 1.0]), "features"),
+        (lambda: LogisticRegression(np.ones((2, 2)), [1, -1], l2=-1.0), "l2"),
+        (lambda: LogisticRegression(np.ones((2, 2)), [1, -1], batch_size=0), "batch"),
     ],
 )
 def test_bad_parameters_raise_naming_the_argument(factory, match):
