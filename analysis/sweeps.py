@@ -1,0 +1,223 @@
+r"""Sweeps: signal-to-noise grids and step-size sweeps with best-of selection.
+
+A step-size sweep runs one method at every step size of a grid on the same
+problem, from the same start, with the same seeds: run :math:`r` sees the
+same random data at every step size and for every method (common random
+numbers), so differences between step sizes or methods are not noise in
+the data. Each setting gets a score per run (by default the final loss),
+its mean with a confidence interval, and the best step size is the one of
+lowest mean score. The whole sweep is kept, not only the winner, so that a
+notebook can publish it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis.optimizers import UpdateRule
+from analysis.problems import Normal, Problem
+from analysis.projections import Domain
+from analysis.simulation import RunResult, simulate
+from analysis.statistics import mean_ci
+
+__all__ = [
+    "SweepResult",
+    "final_loss",
+    "log_grid",
+    "normal_law_with_snr",
+    "sweep_step_sizes",
+]
+
+
+def log_grid(low: float, high: float, per_decade: int = 3) -> NDArray[np.float64]:
+    """Return log-spaced values from ``low`` to ``high``, both included.
+
+    Parameters
+    ----------
+    low, high : float
+        Ends of the grid, ``0 < low < high``.
+    per_decade : int
+        Number of points per factor of ten.
+    """
+    low = float(check_in_range("low", low, 0.0, np.inf, low_closed=False))
+    high = float(check_in_range("high", high, low, np.inf, low_closed=False))
+    per_decade = check_positive_int("per_decade", per_decade)
+    count = round(float(np.log10(high / low)) * per_decade) + 1
+    return np.logspace(np.log10(low), np.log10(high), max(count, 2))
+
+
+def normal_law_with_snr(snr: ArrayLike, variance: float = 1.0) -> Normal:
+    r"""Gaussian gradients with signal-to-noise ratios ``snr`` per coordinate.
+
+    Returns :class:`analysis.problems.Normal` with
+    :math:`\operatorname{Var} g = \sigma^2` (``variance``) and
+    :math:`\mathbb E g = \sqrt{\mathrm{snr}}\,\sigma > 0`, so that
+    :math:`(\mathbb E g)^2/\operatorname{Var} g = \mathrm{snr}`; one
+    coordinate per value of ``snr``.
+    """
+    ratio = check_in_range("snr", snr, 0.0, np.inf)
+    ratio = np.atleast_1d(ratio)
+    if ratio.ndim != 1:
+        raise ValueError(f"snr must be a scalar or 1-d, got shape {ratio.shape}")
+    var = float(check_in_range("variance", variance, 0.0, np.inf, low_closed=False))
+    std = np.sqrt(var)
+    return Normal(mean=np.sqrt(ratio) * std, std=std, dim=ratio.size)
+
+
+def final_loss(result: RunResult) -> NDArray[np.float64]:
+    """Score: the loss at the last recorded step, one value per run."""
+    if "loss" not in result.history:
+        raise ValueError("final_loss needs a result that recorded 'loss'")
+    return np.asarray(result.history["loss"][-1], dtype=np.float64)
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepResult:
+    """The outcome of :func:`sweep_step_sizes`.
+
+    Attributes
+    ----------
+    step_sizes : numpy.ndarray
+        The grid, shape ``(k,)``.
+    scores : numpy.ndarray
+        Score of every run at every step size, shape ``(k, runs)``;
+        non-finite where a run diverged. When a gradient overflows, every
+        run of that step size is marked NaN (they advance together).
+    mean, low, high : numpy.ndarray
+        Mean score per step size and its confidence interval (NaN where a
+        run diverged).
+    diverged : numpy.ndarray
+        Number of runs with a non-finite score, per step size.
+    best_index : int
+        Index of the lowest mean among step sizes where no run diverged.
+    level : float
+        Confidence level of the intervals.
+    """
+
+    step_sizes: NDArray[np.float64]
+    scores: NDArray[np.float64]
+    mean: NDArray[np.float64]
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
+    diverged: NDArray[np.int64]
+    best_index: int
+    level: float
+
+    @property
+    def best_step_size(self) -> float:
+        """The step size of lowest mean score."""
+        return float(self.step_sizes[self.best_index])
+
+    @property
+    def best_scores(self) -> NDArray[np.float64]:
+        """Scores of every run at the best step size, shape ``(runs,)``."""
+        return self.scores[self.best_index]
+
+    @property
+    def best_at_edge(self) -> bool:
+        """Whether the best step size is an end of the grid (widen it)."""
+        return self.best_index in (0, self.step_sizes.size - 1)
+
+
+def sweep_step_sizes(
+    make_rule: Callable[[float], UpdateRule],
+    problem: Problem,
+    theta0: ArrayLike,
+    steps: int,
+    step_sizes: ArrayLike,
+    *,
+    runs: int = 8,
+    seed: int = 0,
+    domain: Domain | None = None,
+    score: Callable[[RunResult], NDArray[np.float64]] = final_loss,
+    record_steps: ArrayLike | None = None,
+    level: float = 0.95,
+) -> SweepResult:
+    """Run a method at every step size of a grid and pick the best.
+
+    Parameters
+    ----------
+    make_rule : callable
+        ``make_rule(step_size)`` returns the configured update rule.
+    problem, theta0, steps, domain
+        As in :func:`analysis.simulation.simulate`.
+    step_sizes : array_like
+        Positive step sizes, shape ``(k,)``, e.g. from :func:`log_grid`.
+    runs : int
+        Seeded runs per step size (at least 2, for the intervals).
+    seed : int
+        Seed shared by every step size (common random numbers).
+    score : callable
+        ``score(result)`` returns one number per run; lower is better.
+        The default, :func:`final_loss`, needs the loss, which is recorded
+        at ``record_steps`` (default: the last step only).
+    record_steps : array_like of int, optional
+        Steps at which the loss is recorded.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    ValueError
+        For non-positive step sizes, fewer than two runs, or a sweep in
+        which every step size has a diverged run.
+    """
+    grid = check_finite("step_sizes", np.atleast_1d(np.asarray(step_sizes, float)))
+    check_in_range("step_sizes", grid, 0.0, np.inf, low_closed=False)
+    if grid.ndim != 1:
+        raise ValueError(f"step_sizes must be 1-d, got shape {grid.shape}")
+    runs = check_positive_int("runs", runs)
+    if runs < 2:
+        raise ValueError(f"runs must be at least 2 for intervals, got {runs}")
+    steps = check_positive_int("steps", steps)
+    at = np.array([steps]) if record_steps is None else record_steps
+
+    scores = np.full((grid.size, runs), np.nan)
+    for i, alpha in enumerate(grid):
+        rule = make_rule(float(alpha))
+        # A step size that is too large makes the iterates overflow; the
+        # rule then refuses the non-finite gradient and the whole setting
+        # counts as diverged (the runs are advanced together, so which one
+        # overflowed first is not kept).
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                result = simulate(
+                    rule,
+                    problem,
+                    theta0,
+                    steps,
+                    runs=runs,
+                    seed=seed,
+                    domain=domain,
+                    record=("loss",),
+                    record_steps=at,
+                )
+        except ValueError as error:
+            if "must be finite" not in str(error):
+                raise
+            continue
+        scores[i] = score(result)
+
+    finite = np.isfinite(scores)
+    diverged = np.sum(~finite, axis=1).astype(np.int64)
+    mean = np.full(grid.size, np.nan)
+    low = np.full(grid.size, np.nan)
+    high = np.full(grid.size, np.nan)
+    for i in map(int, np.flatnonzero(diverged == 0)):
+        ci = mean_ci(scores[i], level=level)
+        mean[i], low[i], high[i] = ci.mean, ci.low, ci.high
+    if np.all(diverged > 0):
+        raise ValueError(
+            "step_sizes: every step size has a diverged run; lower the grid"
+        )
+    best = int(np.nanargmin(mean))
+    return SweepResult(grid, scores, mean, low, high, diverged, best, level)

@@ -1,0 +1,76 @@
+"""Tests of analysis.sweeps against direct simulation."""
+
+import numpy as np
+import pytest
+
+from analysis.optimizers import SGD, Adam
+from analysis.problems import Quadratic
+from analysis.simulation import simulate
+from analysis.statistics import mean_ci
+from analysis.sweeps import log_grid, normal_law_with_snr, sweep_step_sizes
+
+
+def test_log_grid_spans_the_decades_evenly():
+    grid = log_grid(1e-4, 1e-1, per_decade=2)
+    np.testing.assert_allclose(grid, 10.0 ** np.arange(-4.0, -0.9, 0.5))
+
+
+def test_normal_law_with_snr_has_that_snr():
+    law = normal_law_with_snr([1e-3, 1.0, 1e4], variance=4.0)
+    np.testing.assert_allclose(law.snr, [1e-3, 1.0, 1e4])
+    np.testing.assert_allclose(law.variance, 4.0)
+    assert np.all(law.mean > 0)
+
+
+def test_sweep_scores_equal_separate_simulations():
+    problem = Quadratic([1.0, 10.0], minimizer=[1.0, -1.0], noise_std=0.5)
+    grid = [0.01, 0.05, 0.1]
+    sweep = sweep_step_sizes(
+        lambda a: Adam(a), problem, [0.0, 0.0], 50, grid, runs=4, seed=3
+    )
+    for i, alpha in enumerate(grid):
+        result = simulate(
+            Adam(alpha), problem, [0.0, 0.0], 50, runs=4, seed=3, record=("loss",)
+        )
+        np.testing.assert_array_equal(sweep.scores[i], result.history["loss"][-1])
+        ci = mean_ci(sweep.scores[i], level=0.95)
+        assert sweep.low[i] == pytest.approx(ci.low)
+    assert sweep.best_index == int(np.argmin(sweep.mean))
+    assert sweep.best_step_size == grid[sweep.best_index]
+
+
+def test_diverged_step_sizes_are_marked_and_never_best():
+    # SGD on curvature 10 diverges for steps above 2/10.
+    problem = Quadratic([10.0], minimizer=0.0)
+    sweep = sweep_step_sizes(
+        lambda a: SGD(a), problem, [1.0], 400, [0.01, 0.1, 0.5], runs=2
+    )
+    assert sweep.diverged.tolist() == [0, 0, 2]
+    assert sweep.best_step_size == 0.1
+    assert not sweep.best_at_edge
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"step_sizes": [0.1, -0.1]}, "step_sizes"),
+        ({"runs": 1}, "runs"),
+        ({"steps": 0}, "steps"),
+    ],
+)
+def test_bad_sweeps_raise_naming_the_argument(kwargs, match):
+    args = {"step_sizes": [0.1], "runs": 2, "steps": 5}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        sweep_step_sizes(
+            lambda a: SGD(a), Quadratic([1.0]), [0.0], args.pop("steps"), **args
+        )
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [((1.0, 0.5), "high"), ((0.0, 1.0), "low")],
+)
+def test_bad_grids_raise_naming_the_argument(args, match):
+    with pytest.raises(ValueError, match=match):
+        log_grid(*args)
