@@ -91,13 +91,14 @@ def _ema_weights_sum(beta: sp.Expr, f: sp.Expr, var: sp.Symbol) -> sp.Expr:
 @functools.cache
 def adam_m_mean() -> sp.Expr:
     r""":math:`\mathbb E\, m_t` for i.i.d. gradients of mean :math:`\mu`."""
-    return sp.factor(_ema_weights_sum(beta1, mu, k))
+    # Expanded, so that no beta1**(-t) appears (it overflows at large t).
+    return sp.expand(sp.simplify(_ema_weights_sum(beta1, mu, k)))
 
 
 @functools.cache
 def adam_v_mean() -> sp.Expr:
     r""":math:`\mathbb E\, v_t` (uncorrected)."""
-    return sp.factor(_ema_weights_sum(beta2, mu**2 + sigma2, k))
+    return sp.expand(sp.simplify(_ema_weights_sum(beta2, mu**2 + sigma2, k)))
 
 
 @functools.cache

@@ -136,3 +136,11 @@ def test_evaluate_names_missing_symbols():
 def test_evaluate_rejects_unknown_names():
     with pytest.raises(ValueError, match="gamma"):
         theory.evaluate(theory.adam_m_mean(), mu=1.0, beta1=0.5, t=3, gamma=1.0)
+
+
+def test_evaluate_stays_finite_at_large_t():
+    # E m_t = mu (1 - beta1^t) -> mu; no beta1^(-t) may overflow on the way.
+    values = theory.evaluate(theory.adam_m_mean(), mu=1.0, beta1=0.3, t=[700, 1e5])
+    np.testing.assert_allclose(values, [1.0, 1.0])
+    v = theory.evaluate(theory.adam_v_mean(), mu=1.0, sigma2=1.0, beta2=0.999, t=[1e6])
+    np.testing.assert_allclose(v, [2.0])
