@@ -76,7 +76,8 @@ class RunResult:
         Steps at which ``regret`` and ``cumulative_loss`` were recorded.
     cumulative_loss : numpy.ndarray or None
         :math:`\\sum_{t\\le T_k} f_t(\\theta_t)`, shape
-        ``(len(checkpoints), runs)``.
+        ``(len(checkpoints), runs)``; ``None`` unless ``checkpoints`` or
+        ``regret`` was given.
     regret : numpy.ndarray or None
         :math:`R(T_k)`, shape ``(len(checkpoints), runs)``.
     """
@@ -234,7 +235,8 @@ def simulate(
     block = max(1, min(steps, _BLOCK_FLOATS // (runs * dim)))
 
     history = {name: [] for name in names}  # type: dict[str, list[Any]]
-    need_loss = regret or "loss" in names or checkpoints is not None
+    # The running loss is needed at every step only for the checkpoints.
+    need_loss = regret or checkpoints is not None
     total_loss = np.zeros(runs)
     statistic = np.zeros((runs, dim))
     loss_marks: list[NDArray[np.float64]] = []
@@ -254,15 +256,16 @@ def simulate(
 
         # Gradient and loss at the current iterate theta_t.
         g = problem.gradient(theta, data, t)
-        if need_loss:
+        recording = record_index < at.size and at[record_index] == t
+        if need_loss or (recording and "loss" in names):
             loss = problem.loss(theta, data, t)
+        if need_loss:
             total_loss = total_loss + loss
         if regret:
             statistic = statistic + problem.hindsight_statistic(data, t)
 
         # The rule's step, then the (weighted) projection onto F.
         delta, weights, state = rule.update(state, g)
-        recording = record_index < at.size and at[record_index] == t
         if recording:
             values = {"theta": theta, "g": g, "delta": delta, "weights": weights}
             if "loss" in names:

@@ -213,3 +213,19 @@ def test_non_finite_gradients_raise_naming_g():
 
     with pytest.raises(ValueError, match="g must be finite"):
         simulate(Adam(0.1), Broken([1.0]), [0.0], 3)
+
+
+def test_loss_recorded_at_some_steps_equals_the_full_record():
+    problem = Quadratic([1.0, 4.0], minimizer=[1.0, 1.0], noise_std=0.3)
+    last = simulate(
+        Adam(0.05),
+        problem,
+        [0.0, 0.0],
+        30,
+        runs=2,
+        record=("loss",),
+        record_steps=[30],
+    )
+    full = simulate(Adam(0.05), problem, [0.0, 0.0], 30, runs=2, record=("loss",))
+    np.testing.assert_array_equal(last.history["loss"][0], full.history["loss"][-1])
+    assert last.cumulative_loss is None
