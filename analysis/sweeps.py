@@ -213,7 +213,10 @@ def sweep_step_sizes(
     low = np.full(grid.size, np.nan)
     high = np.full(grid.size, np.nan)
     for i in map(int, np.flatnonzero(diverged == 0)):
-        ci = mean_ci(scores[i], level=level)
+        # Finite but huge scores (a run on its way to diverging) may
+        # overflow the standard deviation; the interval is then infinite.
+        with np.errstate(over="ignore", invalid="ignore"):
+            ci = mean_ci(scores[i], level=level)
         mean[i], low[i], high[i] = ci.mean, ci.low, ci.high
     if np.all(diverged > 0):
         raise ValueError(

@@ -74,3 +74,16 @@ def test_bad_sweeps_raise_naming_the_argument(kwargs, match):
 def test_bad_grids_raise_naming_the_argument(args, match):
     with pytest.raises(ValueError, match=match):
         log_grid(*args)
+
+
+def test_huge_finite_scores_give_an_infinite_interval_without_warnings():
+    # Scores near 1e199 overflow the standard deviation; the sweep must
+    # neither warn (warnings are errors here) nor pick that step size.
+    def score(result):
+        return np.array([1e199, 3e199, 2e200]) * (1 + result.theta[:, 0] * 0)
+
+    sweep = sweep_step_sizes(
+        lambda a: SGD(a), Quadratic([1.0]), [1.0], 3, [0.1], runs=3, score=score
+    )
+    assert np.isinf(sweep.high[0])
+    assert sweep.best_index == 0
