@@ -39,7 +39,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from analysis._validation import check_in_range
 from analysis.optimizers import UpdateRule
-from analysis.problems import GradientLaw, OnlineLinear, Problem, TwoPoint
+from analysis.problems import LawDriven, OnlineLinear, TwoPoint
 from analysis.projections import Box, Domain
 
 __all__ = [
@@ -53,7 +53,7 @@ __all__ = [
 Array = NDArray[np.float64]
 
 
-class OnlineQuadratic(Problem):
+class OnlineQuadratic(LawDriven):
     r"""Online quadratic losses :math:`f_t(x) = \tfrac12\|x - z_t\|^2`.
 
     The targets :math:`z_t` are i.i.d. draws of a gradient law (any
@@ -85,16 +85,6 @@ class OnlineQuadratic(Problem):
     convexity can reach :math:`O(\log T)` regret.
     """
 
-    def __init__(self, law: GradientLaw) -> None:
-        if not isinstance(law, GradientLaw):
-            raise ValueError(f"law must be a GradientLaw, got {type(law).__name__}")
-        self.law = law
-        self.dim = law.dim
-
-    def draw(self, rng: np.random.Generator, t0: int, n: int) -> Array:
-        """Draw the targets of ``n`` steps, shape ``(n, d)``."""
-        return self.law.sample(rng, n)
-
     def gradient(self, theta: Array, data: Array | None, t: int) -> Array:
         r"""Return :math:`\theta - z_t`."""
         assert data is not None
@@ -120,7 +110,7 @@ class OnlineQuadratic(Problem):
         return f"OnlineQuadratic({self.law!r})"
 
 
-class OnlineAbsolute(Problem):
+class OnlineAbsolute(LawDriven):
     r"""Online absolute losses :math:`f_t(x) = \sum_i |x_i - z_{t,i}|`.
 
     The targets take two values per coordinate, ``low`` (:math:`a`) and
@@ -162,12 +152,8 @@ class OnlineAbsolute(Problem):
             raise ValueError(f"law must be a TwoPoint law, got {type(law).__name__}")
         if np.any(law.high == law.low):
             raise ValueError("law must have high != low in every coordinate")
-        self.law = law
-        self.dim = law.dim
-
-    def draw(self, rng: np.random.Generator, t0: int, n: int) -> Array:
-        """Draw the targets of ``n`` steps, shape ``(n, d)``."""
-        return self.law.sample(rng, n)
+        super().__init__(law)
+        self.law: TwoPoint = law
 
     def gradient(self, theta: Array, data: Array | None, t: int) -> Array:
         r"""Return :math:`\operatorname{sign}(\theta - z_t)`."""

@@ -45,6 +45,7 @@ from analysis.projections import Box, Domain
 
 __all__ = [
     "GradientLaw",
+    "LawDriven",
     "LogisticRegression",
     "Normal",
     "OnlineLinear",
@@ -282,7 +283,27 @@ class Problem(abc.ABC):
         )
 
 
-class OnlineLinear(Problem):
+class LawDriven(Problem):
+    """Base of the online problems whose data are i.i.d. draws of a law.
+
+    Parameters
+    ----------
+    law : GradientLaw
+        The law of each step's data (coefficients or targets).
+    """
+
+    def __init__(self, law: GradientLaw) -> None:
+        if not isinstance(law, GradientLaw):
+            raise ValueError(f"law must be a GradientLaw, got {type(law).__name__}")
+        self.law = law
+        self.dim = law.dim
+
+    def draw(self, rng: np.random.Generator, t0: int, n: int) -> Array:
+        """Draw the data of ``n`` steps from the law, shape ``(n, d)``."""
+        return self.law.sample(rng, n)
+
+
+class OnlineLinear(LawDriven):
     r"""Online linear losses :math:`f_t(x) = \langle c_t, x\rangle` with
     i.i.d. coefficients :math:`c_t` drawn from a gradient law.
 
@@ -297,16 +318,6 @@ class OnlineLinear(Problem):
     law : GradientLaw
         Law of :math:`c_t`.
     """
-
-    def __init__(self, law: GradientLaw) -> None:
-        if not isinstance(law, GradientLaw):
-            raise ValueError(f"law must be a GradientLaw, got {type(law).__name__}")
-        self.law = law
-        self.dim = law.dim
-
-    def draw(self, rng: np.random.Generator, t0: int, n: int) -> Array:
-        """Draw the coefficients of ``n`` steps, shape ``(n, d)``."""
-        return self.law.sample(rng, n)
 
     def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return :math:`c_t`, broadcast to the shape of ``theta``."""

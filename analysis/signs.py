@@ -47,7 +47,7 @@ from analysis.optimizers import UpdateRule
 from analysis.problems import OnlineLinear, Problem, Quadratic, random_rotation
 from analysis.simulation import RunResult, simulate
 from analysis.statistics import MeanCI, mean_ci
-from analysis.sweeps import SweepResult, normal_law_with_snr
+from analysis.sweeps import SweepResult, check_sweep_arguments, normal_law_with_snr
 
 __all__ = [
     "Regime",
@@ -553,14 +553,7 @@ def sweep_quadratic(
         and :func:`analysis.sweeps.sweep_step_sizes`, which runs them
         separately, is the tool to use.
     """
-    grid = check_finite("step_sizes", np.atleast_1d(np.asarray(step_sizes, float)))
-    check_in_range("step_sizes", grid, 0.0, np.inf, low_closed=False)
-    if grid.ndim != 1:
-        raise ValueError(f"step_sizes must be 1-d, got shape {grid.shape}")
-    runs = check_positive_int("runs", runs)
-    if runs < 2:
-        raise ValueError(f"runs must be at least 2 for intervals, got {runs}")
-    steps = check_positive_int("steps", steps)
+    grid, runs, steps = check_sweep_arguments(step_sizes, runs, steps)
     start = check_finite("theta0", np.asarray(theta0, dtype=np.float64))
     if start.shape != (quadratic.dim,):
         raise ValueError(f"theta0 must have shape ({quadratic.dim},)")

@@ -27,6 +27,7 @@ from analysis.statistics import mean_ci
 
 __all__ = [
     "SweepResult",
+    "check_sweep_arguments",
     "final_loss",
     "log_grid",
     "normal_law_with_snr",
@@ -124,6 +125,32 @@ class SweepResult:
         return self.best_index in (0, self.step_sizes.size - 1)
 
 
+def check_sweep_arguments(
+    step_sizes: ArrayLike, runs: int, steps: int
+) -> tuple[NDArray[np.float64], int, int]:
+    """Check the arguments every step-size sweep shares.
+
+    Returns
+    -------
+    tuple
+        The grid as a 1-d float array, ``runs`` and ``steps``.
+
+    Raises
+    ------
+    ValueError
+        For non-finite, non-positive or non-1-d ``step_sizes``, fewer than
+        two ``runs`` or fewer than one step.
+    """
+    grid = check_finite("step_sizes", np.atleast_1d(np.asarray(step_sizes, float)))
+    check_in_range("step_sizes", grid, 0.0, np.inf, low_closed=False)
+    if grid.ndim != 1:
+        raise ValueError(f"step_sizes must be 1-d, got shape {grid.shape}")
+    runs = check_positive_int("runs", runs)
+    if runs < 2:
+        raise ValueError(f"runs must be at least 2 for intervals, got {runs}")
+    return grid, runs, check_positive_int("steps", steps)
+
+
 def sweep_step_sizes(
     make_rule: Callable[[float], UpdateRule],
     problem: Problem,
@@ -171,14 +198,7 @@ def sweep_step_sizes(
         For non-positive step sizes, fewer than two runs, or a sweep in
         which every step size has a diverged run.
     """
-    grid = check_finite("step_sizes", np.atleast_1d(np.asarray(step_sizes, float)))
-    check_in_range("step_sizes", grid, 0.0, np.inf, low_closed=False)
-    if grid.ndim != 1:
-        raise ValueError(f"step_sizes must be 1-d, got shape {grid.shape}")
-    runs = check_positive_int("runs", runs)
-    if runs < 2:
-        raise ValueError(f"runs must be at least 2 for intervals, got {runs}")
-    steps = check_positive_int("steps", steps)
+    grid, runs, steps = check_sweep_arguments(step_sizes, runs, steps)
     at = np.array([steps]) if record_steps is None else record_steps
 
     scores = np.full((grid.size, runs), np.nan)
