@@ -579,23 +579,9 @@ def sweep_quadratic(
         values = tiled.block_values(result.history["theta"])
         scores = np.mean(values, axis=0).T / f0
 
-    # A step size whose iterates grew without overflowing has finite but
-    # huge (or infinite) scores: it counts as diverged, as in
-    # sweep_step_sizes, and its mean is left NaN.
-    diverged = np.sum(~np.isfinite(scores), axis=1).astype(np.int64)
-    mean = np.full(grid.size, np.nan)
-    low = np.full(grid.size, np.nan)
-    high = np.full(grid.size, np.nan)
-    for i in map(int, np.flatnonzero(diverged == 0)):
-        with np.errstate(over="ignore"):
-            ci = mean_ci(scores[i], level=level)
-        mean[i], low[i], high[i] = ci.mean, ci.low, ci.high
-    if np.all(diverged > 0):
-        raise ValueError(
-            "step_sizes: every step size has a diverged run; lower the grid"
-        )
-    best = int(np.nanargmin(mean))
-    return SweepResult(grid, scores, mean, low, high, diverged, best, level)
+    # A step size whose iterates overflowed has non-finite scores: it
+    # counts as diverged, as in sweep_step_sizes, and its mean is NaN.
+    return SweepResult.from_scores(grid, scores, level)
 
 
 # ---------------------------------------------------------------------------

@@ -109,6 +109,37 @@ class SweepResult:
     best_index: int
     level: float
 
+    @classmethod
+    def from_scores(
+        cls, step_sizes: NDArray[np.float64], scores: NDArray[np.float64], level: float
+    ) -> SweepResult:
+        """Summarize a ``(k, runs)`` array of scores, one row per step size.
+
+        A row with a non-finite score counts as diverged and gets NaN
+        statistics; the best step size is the lowest mean among the others.
+
+        Raises
+        ------
+        ValueError
+            If every step size has a diverged run.
+        """
+        diverged = np.sum(~np.isfinite(scores), axis=1).astype(np.int64)
+        mean = np.full(step_sizes.size, np.nan)
+        low = np.full(step_sizes.size, np.nan)
+        high = np.full(step_sizes.size, np.nan)
+        for i in map(int, np.flatnonzero(diverged == 0)):
+            # Finite but huge scores (a run on its way to diverging) may
+            # overflow the standard deviation; the interval is then infinite.
+            with np.errstate(over="ignore", invalid="ignore"):
+                ci = mean_ci(scores[i], level=level)
+            mean[i], low[i], high[i] = ci.mean, ci.low, ci.high
+        if np.all(diverged > 0):
+            raise ValueError(
+                "step_sizes: every step size has a diverged run; lower the grid"
+            )
+        best = int(np.nanargmin(mean))
+        return cls(step_sizes, scores, mean, low, high, diverged, best, level)
+
     @property
     def best_step_size(self) -> float:
         """The step size of lowest mean score."""
@@ -227,20 +258,4 @@ def sweep_step_sizes(
             continue
         scores[i] = score(result)
 
-    finite = np.isfinite(scores)
-    diverged = np.sum(~finite, axis=1).astype(np.int64)
-    mean = np.full(grid.size, np.nan)
-    low = np.full(grid.size, np.nan)
-    high = np.full(grid.size, np.nan)
-    for i in map(int, np.flatnonzero(diverged == 0)):
-        # Finite but huge scores (a run on its way to diverging) may
-        # overflow the standard deviation; the interval is then infinite.
-        with np.errstate(over="ignore", invalid="ignore"):
-            ci = mean_ci(scores[i], level=level)
-        mean[i], low[i], high[i] = ci.mean, ci.low, ci.high
-    if np.all(diverged > 0):
-        raise ValueError(
-            "step_sizes: every step size has a diverged run; lower the grid"
-        )
-    best = int(np.nanargmin(mean))
-    return SweepResult(grid, scores, mean, low, high, diverged, best, level)
+    return SweepResult.from_scores(grid, scores, level)
