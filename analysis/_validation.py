@@ -10,11 +10,50 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "as_real_array",
+    "check_bool",
     "check_finite",
     "check_in_range",
     "check_positive_int",
     "check_shape_broadcasts",
 ]
+
+
+def as_real_array(name: str, value: ArrayLike) -> np.ndarray:
+    """Return ``value`` as an integer or floating array, or raise.
+
+    Strings, booleans, complex numbers, ``None`` and ragged sequences are
+    refused rather than converted, so that ``"0.1"`` or ``True`` is never
+    taken for a number.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and what was given.
+    """
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{name} must be a real number or array: {error}") from None
+    if arr.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{name} must be a real number or array, got {type(value).__name__} "
+            f"of dtype {arr.dtype}"
+        )
+    return arr
+
+
+def check_bool(name: str, value: object) -> bool:
+    """Check that ``value`` is a bool (``numpy.bool_`` included).
+
+    Raises
+    ------
+    ValueError
+        For anything else, such as the string ``"False"``.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_in_range(
@@ -49,7 +88,7 @@ def check_in_range(
     ValueError
         If any entry is not finite-or-in-range, naming ``name``.
     """
-    arr = np.asarray(value, dtype=np.float64)
+    arr = as_real_array(name, value).astype(np.float64)
     left = "[" if low_closed else "("
     right = "]" if high_closed else ")"
     allowed = f"{left}{low:g}, {high:g}{right}"
@@ -65,17 +104,15 @@ def check_in_range(
 
 
 def check_finite(name: str, value: ArrayLike) -> np.ndarray:
-    """Return ``value`` as an array after checking every entry is finite.
+    """Return ``value`` as a real array after checking every entry is finite.
 
     Raises
     ------
     ValueError
-        If an entry is NaN or infinite, naming ``name`` and the first
-        offending index.
+        If ``value`` is not real (see :func:`as_real_array`), or an entry
+        is NaN or infinite, naming ``name`` and the first offending index.
     """
-    arr = np.asarray(value)
-    if not np.issubdtype(arr.dtype, np.number):
-        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
+    arr = as_real_array(name, value)
     finite = np.isfinite(arr)
     if not np.all(finite):
         index = tuple(int(i) for i in np.argwhere(~finite)[0])
@@ -83,12 +120,12 @@ def check_finite(name: str, value: ArrayLike) -> np.ndarray:
     return arr
 
 
-def check_positive_int(name: str, value: int) -> int:
-    """Check that ``value`` is an integer of at least one."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value}")
+def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
+    """Check that ``value`` is an integer of at least ``minimum``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
     return int(value)
 
 

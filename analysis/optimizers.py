@@ -50,7 +50,13 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from analysis._validation import check_finite, check_in_range, check_shape_broadcasts
+from analysis._validation import (
+    check_bool,
+    check_finite,
+    check_in_range,
+    check_positive_int,
+    check_shape_broadcasts,
+)
 
 __all__ = [
     "EPS_CONVENTIONS",
@@ -186,6 +192,9 @@ class UpdateRule(abc.ABC):
 
     def __post_init__(self) -> None:
         check_in_range("lr", self.lr, 0.0, np.inf, low_closed=False)
+        for flag in ("bias_correction", "max_second_moment"):
+            if hasattr(self, flag):
+                check_bool(flag, getattr(self, flag))
         if self.lr_schedule not in ("constant", "inv_sqrt"):
             raise ValueError(
                 "lr_schedule must be 'constant' or 'inv_sqrt', got "
@@ -207,21 +216,52 @@ class UpdateRule(abc.ABC):
 
     def step_size(self, t: int, dtype: DTypeLike = np.float64) -> Array:
         r"""Return :math:`\alpha_t` for step ``t`` (counted from 1)."""
+        t = check_positive_int("t", t)
         alpha = _cast(self.lr, np.dtype(dtype))
         if self.lr_schedule == "inv_sqrt":
             return alpha / np.sqrt(_cast(t, np.dtype(dtype)))
         return alpha
 
-    def _check_shapes(self, shape: tuple[int, ...]) -> None:
+    #: The state class :meth:`update` expects.
+    _state_type: ClassVar[type] = object
+
+    def _check_init(
+        self, shape: tuple[int, ...], dtype: DTypeLike
+    ) -> tuple[tuple[int, ...], np.dtype[Any]]:
+        """Check ``init``'s arguments; return the shape and the dtype."""
+        if not isinstance(shape, tuple | list) or not all(
+            isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 0
+            for n in shape
+        ):
+            raise ValueError(
+                f"shape must be a tuple of non-negative integers, got {shape!r}"
+            )
+        shape = tuple(int(n) for n in shape)
+        dt = self._check_dtype(dtype)
         for field in self._array_fields:
             value = np.asarray(getattr(self, field))
-            check_shape_broadcasts(field, value.shape, tuple(shape))
+            check_shape_broadcasts(field, value.shape, shape)
+        return shape, dt
 
-    @staticmethod
-    def _check_gradient(g: ArrayLike, shape: tuple[int, ...]) -> NDArray[Any]:
+    def _gradient(
+        self, state: Any, g: ArrayLike, shape: tuple[int, ...], dt: np.dtype[Any]
+    ) -> Array:
+        """Check ``state`` and ``g``; return ``g`` in the state's dtype."""
+        if not isinstance(state, self._state_type):
+            raise ValueError(
+                f"state must be a {self._state_type.__name__} from "
+                f"{type(self).__name__}.init, got {type(state).__name__}"
+            )
         arr = check_finite("g", g)
         check_shape_broadcasts("g", arr.shape, shape)
-        return arr
+        with np.errstate(over="ignore"):
+            cast = arr.astype(dt, copy=False)
+        if not np.all(np.isfinite(cast)):
+            largest = float(np.max(np.abs(arr)))
+            raise ValueError(
+                f"g overflows {dt} (largest |g| = {largest:g}); use a wider dtype"
+            )
+        return cast
 
     def _check_dtype(self, dtype: DTypeLike) -> np.dtype[Any]:
         dt = np.dtype(dtype)
@@ -235,6 +275,17 @@ class UpdateRule(abc.ABC):
                     f"{field}={value} rounds to 1 in {dt}; use a smaller value "
                     "or a wider dtype"
                 )
+        # A positive step size or eps may round to 0 (or lr overflow).
+        lr = _cast(self.lr, dt)
+        if np.any(lr == 0) or not np.all(np.isfinite(lr)):
+            raise ValueError(f"lr={self.lr} is not representable in {dt}")
+        eps = getattr(self, "eps", None)
+        if eps is not None and np.any((_cast(eps, dt) == 0) & (np.asarray(eps) > 0)):
+            warnings.warn(
+                f"eps={eps} rounds to 0 in {dt}; the method runs with eps = 0",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         return dt
 
 
@@ -285,17 +336,17 @@ class SGD(UpdateRule):
     """
 
     label: ClassVar[str] = "SGD"
+    _state_type: ClassVar[type] = StepState
 
     def init(self, shape: tuple[int, ...], dtype: DTypeLike = np.float64) -> StepState:
         """Return the state before the first step."""
-        dt = self._check_dtype(dtype)
-        self._check_shapes(tuple(shape))
-        return StepState(0, tuple(shape), dt)
+        shape, dt = self._check_init(shape, dtype)
+        return StepState(0, shape, dt)
 
     def update(self, state: StepState, g: ArrayLike) -> tuple[Array, None, StepState]:
         """Advance one step; see the class notes."""
         dt = state.dtype
-        g = self._check_gradient(g, state.shape).astype(dt, copy=False)
+        g = self._gradient(state, g, state.shape, dt)
         t = state.t + 1
         delta = self.step_size(t, dt) * np.broadcast_to(g, state.shape)
         return delta, None, StepState(t, state.shape, dt)
@@ -327,6 +378,7 @@ class SignDescent(UpdateRule):
     beta1: ArrayLike = 0.0
 
     label: ClassVar[str] = "Sign descent"
+    _state_type: ClassVar[type] = MomentState
     _array_fields: ClassVar[tuple[str, ...]] = ("lr", "beta1")
 
     def __post_init__(self) -> None:
@@ -337,8 +389,7 @@ class SignDescent(UpdateRule):
         self, shape: tuple[int, ...], dtype: DTypeLike = np.float64
     ) -> MomentState:
         """Return the state before the first step."""
-        dt = self._check_dtype(dtype)
-        self._check_shapes(tuple(shape))
+        shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
         return MomentState(0, zeros, zeros, zeros, zeros)
 
@@ -347,7 +398,7 @@ class SignDescent(UpdateRule):
     ) -> tuple[Array, None, MomentState]:
         """Advance one step; see the class notes."""
         dt = state.m.dtype
-        g = self._check_gradient(g, state.m.shape).astype(dt, copy=False)
+        g = self._gradient(state, g, state.m.shape, dt)
         t = state.t + 1
         beta1 = _cast(self.beta1, dt)
 
@@ -376,7 +427,7 @@ class Adam(UpdateRule):
         :math:`\epsilon \ge 0`, added once, after the square root.
     bias_correction : bool
         Divide the moments by :math:`1 - \beta^t`.
-    beta1_decay : float
+    beta1_decay : float or array_like
         :math:`\lambda \in (0, 1]`; the momentum is
         :math:`\beta_{1,t} = \beta_1 \lambda^{t-1}` (``1`` gives constant
         momentum).
@@ -418,6 +469,7 @@ class Adam(UpdateRule):
     max_second_moment: bool = False
 
     label: ClassVar[str] = "Adam"
+    _state_type: ClassVar[type] = MomentState
     _array_fields: ClassVar[tuple[str, ...]] = (
         "lr",
         "beta1",
@@ -437,8 +489,7 @@ class Adam(UpdateRule):
         self, shape: tuple[int, ...], dtype: DTypeLike = np.float64
     ) -> MomentState:
         """Return the state before the first step."""
-        dt = self._check_dtype(dtype)
-        self._check_shapes(tuple(shape))
+        shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
         v_hat_max = zeros if self.max_second_moment else None
         return MomentState(0, zeros, zeros, zeros, zeros, v_hat_max)
@@ -453,7 +504,7 @@ class Adam(UpdateRule):
     ) -> tuple[int, Array, Array, Array, Array, Array]:
         """Shared first half of a step: the moments and their corrections."""
         dt = state.m.dtype
-        g = self._check_gradient(g, state.m.shape).astype(dt, copy=False)
+        g = self._gradient(state, g, state.m.shape, dt)
         t = state.t + 1
         beta1, beta2 = _cast(self.beta1, dt), _cast(self.beta2, dt)
         beta1_t = beta1 * _cast(self.beta1_decay, dt) ** (t - 1)
@@ -564,6 +615,7 @@ class AdaBelief(UpdateRule):
     max_second_moment: bool = False
 
     label: ClassVar[str] = "AdaBelief"
+    _state_type: ClassVar[type] = BeliefState
     _array_fields: ClassVar[tuple[str, ...]] = (
         "lr",
         "beta1",
@@ -593,8 +645,7 @@ class AdaBelief(UpdateRule):
         self, shape: tuple[int, ...], dtype: DTypeLike = np.float64
     ) -> BeliefState:
         """Return the state before the first step."""
-        dt = self._check_dtype(dtype)
-        self._check_shapes(tuple(shape))
+        shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
         s_hat_max = zeros if self.max_second_moment else None
         return BeliefState(0, zeros, zeros, zeros, zeros, s_hat_max)
@@ -604,7 +655,7 @@ class AdaBelief(UpdateRule):
     ) -> tuple[Array, Array, BeliefState]:
         """Advance one step; see the class notes."""
         dt = state.m.dtype
-        g = self._check_gradient(g, state.m.shape).astype(dt, copy=False)
+        g = self._gradient(state, g, state.m.shape, dt)
         t = state.t + 1
         beta1, beta2 = _cast(self.beta1, dt), _cast(self.beta2, dt)
         beta1_t = beta1 * _cast(self.beta1_decay, dt) ** (t - 1)
@@ -689,9 +740,9 @@ class CenteredAdam(Adam):
                 RuntimeWarning,
                 stacklevel=2,
             )
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(invalid="ignore"):
             weights = np.sqrt(variance) + _cast(self.eps, dt)
-            delta = self.step_size(t, dt) * m_hat / weights
+        delta = _divide(self.step_size(t, dt) * m_hat, weights, t)
         return delta, weights, MomentState(t, m, v, m_hat, v_hat)
 
 
@@ -718,6 +769,7 @@ class AdaGrad(UpdateRule):
     eps: ArrayLike = 1e-10
 
     label: ClassVar[str] = "AdaGrad"
+    _state_type: ClassVar[type] = MomentState
     _array_fields: ClassVar[tuple[str, ...]] = ("lr", "eps")
 
     def __post_init__(self) -> None:
@@ -728,8 +780,7 @@ class AdaGrad(UpdateRule):
         self, shape: tuple[int, ...], dtype: DTypeLike = np.float64
     ) -> MomentState:
         """Return the state before the first step."""
-        dt = self._check_dtype(dtype)
-        self._check_shapes(tuple(shape))
+        shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
         return MomentState(0, zeros, zeros, zeros, zeros)
 
@@ -738,7 +789,7 @@ class AdaGrad(UpdateRule):
     ) -> tuple[Array, Array, MomentState]:
         """Advance one step; see the class notes."""
         dt = state.v.dtype
-        g = self._check_gradient(g, state.v.shape).astype(dt, copy=False)
+        g = self._gradient(state, g, state.v.shape, dt)
         t = state.t + 1
 
         v = state.v + g * g

@@ -1207,7 +1207,11 @@ def test_float32_arithmetic_keeps_dtype_and_tracks_float64(rule):
 @pytest.mark.parametrize("rule", RULES, ids=SUITE_IDS)
 def test_float16_arithmetic_keeps_dtype(rule):
     grads = batch_gradients(steps=5)
-    half = run(rule, grads, np.float16)
+    # The default eps (1e-8, 1e-10, 1e-16) rounds to 0 in float16; that
+    # warning has its own test below.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"eps=.* rounds to 0", RuntimeWarning)
+        half = run(rule, grads, np.float16)
     double = run(rule, grads, np.float64)
     assert_dtype_kept(half, np.float16)
     if isinstance(rule, SGD):
@@ -1503,3 +1507,75 @@ def test_rule_names_follow_the_running_maximum():
     assert opt.Adam().name == "Adam"
     assert opt.AdaBelief(max_second_moment=True).name == "AdaBelief (max)"
     assert opt.AdaBelief().name == "AdaBelief"
+
+
+@pytest.mark.parametrize("factory", [opt.Adam, opt.AdaBelief, opt.AdaGrad])
+def test_eps_that_rounds_to_zero_in_float16_warns(factory):
+    # 1e-10 is below float16's smallest subnormal (6e-8).
+    with pytest.warns(RuntimeWarning, match=r"eps=1e-10 rounds to 0 in float16"):
+        factory(eps=1e-10).init((2,), np.float16)
+
+
+def test_lr_that_rounds_to_zero_in_float16_is_rejected():
+    with pytest.raises(ValueError, match=r"lr=1e-09 is not representable"):
+        opt.SGD(1e-9).init((2,), np.float16)
+
+
+def test_gradient_that_overflows_the_state_dtype_is_rejected():
+    # 1e5 is finite in float64 but above float16's largest value, 65504.
+    rule = opt.Adam()
+    with pytest.warns(RuntimeWarning, match="rounds to 0"):
+        state = rule.init((2,), np.float16)
+    with pytest.raises(ValueError, match=r"g overflows float16"):
+        rule.update(state, np.array([1e5, 1.0]))
+
+
+@pytest.mark.parametrize(
+    ("factory", "match"),
+    [
+        (lambda: opt.Adam(lr="0.1"), "lr must be a real number"),
+        (lambda: opt.Adam(lr=True), "lr must be a real number"),
+        (lambda: opt.Adam(lr=1 + 2j), "lr must be a real number"),
+        (lambda: opt.Adam(lr=None), "lr must be a real number"),
+        (lambda: opt.Adam(lr=[[0.1], [0.2, 0.3]]), "lr must be a real number"),
+        (lambda: opt.Adam(bias_correction="no"), "bias_correction must be True"),
+        (lambda: opt.Adam(max_second_moment="False"), "max_second_moment must"),
+        (lambda: opt.AdaBelief(bias_correction=1), "bias_correction must be True"),
+    ],
+)
+def test_non_numbers_and_non_bools_are_refused(factory, match):
+    with pytest.raises(ValueError, match=match):
+        factory()
+
+
+@pytest.mark.parametrize("shape", [3, (-1, 2), (2.0, 3), "ab"])
+def test_bad_init_shapes_are_refused_naming_shape(shape):
+    with pytest.raises(ValueError, match="shape must be a tuple"):
+        opt.Adam().init(shape)
+
+
+def test_a_state_of_another_rule_is_refused_naming_state():
+    adam_state = opt.Adam().init((2,))
+    with pytest.raises(ValueError, match="state must be a BeliefState"):
+        opt.AdaBelief().update(adam_state, np.ones(2))
+
+
+def test_complex_gradients_are_refused():
+    rule = opt.Adam()
+    with pytest.raises(ValueError, match="g must be a real number"):
+        rule.update(rule.init((2,)), np.array([1 + 1j, 1.0]))
+
+
+@pytest.mark.parametrize("t", [0, -1, 1.5])
+def test_step_size_needs_a_step_of_at_least_one(t):
+    with pytest.raises(ValueError, match="t must be an integer >= 1"):
+        opt.Adam(lr_schedule="inv_sqrt").step_size(t)
+
+
+def test_centered_zero_denominator_warns():
+    # With bias correction v_hat_1 - m_hat_1^2 = 0 for g = 2 (exact in
+    # binary), so eps = 0 gives 0 in the denominator at step 1.
+    rule = opt.CenteredAdam(eps=0.0)
+    with pytest.warns(RuntimeWarning, match="denominator is zero"):
+        delta, _, _ = rule.update(rule.init((1,)), np.array([2.0]))
+    assert not np.isfinite(delta[0])
