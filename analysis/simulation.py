@@ -29,12 +29,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from analysis._validation import check_finite, check_positive_int
+from analysis._validation import check_bool, check_finite, check_positive_int
 from analysis.optimizers import UpdateRule
 from analysis.problems import Problem
 from analysis.projections import Domain, Unconstrained
 
-__all__ = ["RECORDABLE", "RunResult", "log_checkpoints", "simulate"]
+__all__ = [
+    "RECORDABLE",
+    "DivergenceError",
+    "RunResult",
+    "log_checkpoints",
+    "simulate",
+]
 
 #: Quantities :func:`simulate` can record, per step.
 RECORDABLE: tuple[str, ...] = (
@@ -53,6 +59,29 @@ RECORDABLE: tuple[str, ...] = (
 
 #: Upper bound on the number of floats of data drawn in one block.
 _BLOCK_FLOATS = 1 << 20
+
+
+class DivergenceError(ValueError):
+    """A run produced a non-finite gradient, step or projection weight.
+
+    Raised by :func:`simulate` at the first step where it happens, with the
+    step and the runs concerned; the iterates are not projected or clipped
+    back. Sweeps catch it to mark a step size as diverged.
+    """
+
+
+def _check_finite_during_run(
+    what: str, value: NDArray[Any] | None, t: int, rule: UpdateRule
+) -> None:
+    if value is None:
+        return
+    bad = ~np.isfinite(value)
+    if np.any(bad):
+        runs = np.flatnonzero(bad.reshape(bad.shape[0], -1).any(axis=1))
+        raise DivergenceError(
+            f"the {what} of {rule.name} is not finite at step {t} in "
+            f"{runs.size} run(s) (first: run {int(runs[0])}); the run diverged"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +144,7 @@ def _steps_array(name: str, value: ArrayLike, steps: int) -> NDArray[np.int64]:
 
 
 def _start(theta0: ArrayLike, runs: int, dim: int, dtype: np.dtype[Any]) -> Any:
-    start = check_finite("theta0", np.asarray(theta0, dtype=np.float64))
+    start = check_finite("theta0", theta0).astype(np.float64)
     if start.ndim == 0 or start.shape[-1] != dim:
         raise ValueError(
             f"theta0 must have shape ({dim},) or ({runs}, {dim}), got {start.shape}"
@@ -126,7 +155,11 @@ def _start(theta0: ArrayLike, runs: int, dim: int, dtype: np.dtype[Any]) -> Any:
         raise ValueError(
             f"theta0 must have shape ({dim},) or ({runs}, {dim}), got {start.shape}"
         ) from None
-    return start.astype(dtype, copy=True)
+    with np.errstate(over="ignore"):
+        cast = start.astype(dtype, copy=True)
+    if not np.all(np.isfinite(cast)):
+        raise ValueError(f"theta0 overflows {dtype}; use a wider dtype")
+    return cast
 
 
 def simulate(
@@ -186,8 +219,11 @@ def simulate(
     ------
     ValueError
         For a start outside the domain, unknown record names, shapes that
-        do not match, or non-finite gradients (raised by the rule, naming
-        ``g``).
+        do not match, or a problem without a comparator when ``regret``
+        is asked for.
+    DivergenceError
+        When a gradient, a step or a projection weight becomes non-finite
+        during the run (a subclass of :class:`ValueError`).
     """
     if not isinstance(rule, UpdateRule):
         raise ValueError(f"rule must be an UpdateRule, got {type(rule).__name__}")
@@ -195,6 +231,12 @@ def simulate(
         raise ValueError(f"problem must be a Problem, got {type(problem).__name__}")
     steps = check_positive_int("steps", steps)
     runs = check_positive_int("runs", runs)
+    seed = check_positive_int("seed", seed, minimum=0)
+    regret = check_bool("regret", regret)
+    if regret and type(problem).hindsight_minimum is Problem.hindsight_minimum:
+        raise ValueError(
+            f"regret needs a comparator in hindsight, which {problem!r} lacks"
+        )
     dim = problem.dim
     dt = np.dtype(dtype)
     if not np.issubdtype(dt, np.floating):
@@ -217,18 +259,24 @@ def simulate(
             f"theta0 lies outside the domain {domain!r} (run {row}: "
             f"{theta[row]}); start inside F"
         )
-    at = (
-        np.arange(1, steps + 1)
-        if record_steps is None
-        else _steps_array("record_steps", record_steps, steps)
-    )
+    state = rule.init((runs, dim), dt)
+    for name in names:
+        if name in RECORDABLE[5:] and getattr(state, name, None) is None:
+            raise ValueError(
+                f"record asks for {name!r}, which {rule.name} does not have"
+            )
+    if record_steps is not None:
+        at = _steps_array("record_steps", record_steps, steps)
+    elif names:
+        at = np.arange(1, steps + 1)
+    else:  # nothing to record: no array of length T
+        at = np.zeros(0, dtype=np.int64)
     marks = (
         np.array([steps])
         if checkpoints is None
         else _steps_array("checkpoints", checkpoints, steps)
     )
 
-    state = rule.init((runs, dim), dt)
     streams = [
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(runs)
     ]
@@ -256,6 +304,7 @@ def simulate(
 
         # Gradient and loss at the current iterate theta_t.
         g = problem.gradient(theta, data, t)
+        _check_finite_during_run("gradient", g, t, rule)
         recording = record_index < at.size and at[record_index] == t
         if need_loss or (recording and "loss" in names):
             loss = problem.loss(theta, data, t)
@@ -266,6 +315,8 @@ def simulate(
 
         # The rule's step, then the (weighted) projection onto F.
         delta, weights, state = rule.update(state, g)
+        _check_finite_during_run("step", delta, t, rule)
+        _check_finite_during_run("projection weight", weights, t, rule)
         if recording:
             values = {"theta": theta, "g": g, "delta": delta, "weights": weights}
             if "loss" in names:

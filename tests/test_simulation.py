@@ -9,7 +9,7 @@ from analysis import simulation
 from analysis.optimizers import SGD, AdaBelief, Adam, AMSGrad
 from analysis.problems import Normal, OnlineLinear, PeriodicLinear, Quadratic
 from analysis.projections import Ball, Box
-from analysis.simulation import log_checkpoints, simulate
+from analysis.simulation import DivergenceError, log_checkpoints, simulate
 
 
 def plain_loop(rule, problem, theta0, steps, runs, seed, domain):
@@ -191,6 +191,11 @@ def test_log_checkpoints_are_sorted_and_span_the_run():
         ({"checkpoints": [0, 5]}, "checkpoints"),
         ({"dtype": np.int64}, "dtype"),
         ({"domain": Box(-1.0, 1.0, dim=3)}, "dimension"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"regret": "no"}, "regret must be True or False"),
+        ({"theta0": ["a", 0.0]}, "theta0 must be a real number"),
+        ({"theta0": [1e5, 0.0], "dtype": np.float16, "domain": None}, "overflows"),
     ],
 )
 def test_bad_arguments_raise_naming_them(kwargs, match):
@@ -206,13 +211,46 @@ def test_bad_arguments_raise_naming_them(kwargs, match):
         simulate(**args)
 
 
-def test_non_finite_gradients_raise_naming_g():
+def test_non_finite_gradients_stop_the_run_with_divergence_error():
     class Broken(Quadratic):
         def gradient(self, theta, data, t):
             return np.full_like(theta, np.inf)
 
-    with pytest.raises(ValueError, match="g must be finite"):
+    with pytest.raises(DivergenceError, match="gradient of Adam is not finite"):
         simulate(Adam(0.1), Broken([1.0]), [0.0], 3)
+
+
+def test_a_diverging_run_is_reported_at_the_step_it_diverges():
+    # SGD with step 1 on curvature 100 multiplies theta by -99 each step;
+    # float64 overflows after about 155 steps.
+    with np.errstate(over="ignore", invalid="ignore"):
+        with pytest.raises(DivergenceError, match=r"at step \d+ in 2 run"):
+            simulate(SGD(1.0), Quadratic([100.0]), [1.0], 1000, runs=2)
+
+
+def test_a_zero_denominator_step_is_a_divergence_not_a_projection_error():
+    # AdaBelief with beta1 = 0 and eps = 0 ("outside"): m_1 = g_1, so the
+    # residual and s_hat are 0 and the step is infinite at step 1.
+    problem = OnlineLinear(Normal(1.0, 0.0))
+    rule = AdaBelief(0.1, beta1=0.0, eps=0.0, eps_convention="outside")
+    with pytest.warns(RuntimeWarning, match="denominator is zero"):
+        with pytest.raises(DivergenceError, match="step of AdaBelief"):
+            simulate(rule, problem, [0.0], 3, domain=Box(-1.0, 1.0, dim=1))
+
+
+def test_nothing_of_length_t_is_allocated_when_nothing_is_recorded():
+    # 10**12 steps would need terabytes for a list of record steps; the
+    # arguments are checked and the run is refused for its regret only.
+    problem = Quadratic([1.0])
+    with pytest.raises(ValueError, match="record asks for 'v'"):
+        simulate(SGD(0.1), problem, [0.0], 10**12, record=("v",))
+
+
+def test_regret_without_a_comparator_is_refused_before_running():
+    from analysis.problems import Rosenbrock
+
+    with pytest.raises(ValueError, match="regret needs a comparator"):
+        simulate(Adam(0.1), Rosenbrock(), [0.0, 0.0], 10**12, regret=True)
 
 
 def test_loss_recorded_at_some_steps_equals_the_full_record():
