@@ -4,13 +4,15 @@ Every problem describes a sequence of losses :math:`f_t` on
 :math:`\mathbb{R}^d` through three methods used by
 :func:`analysis.simulation.simulate`:
 
-``draw(rng, n)``
-    the random (or scheduled) data of ``n`` consecutive steps, drawn in
-    one block, shape ``(n, d)``; ``None`` for a deterministic problem;
+``draw(rng, t0, n)``
+    the random (or scheduled) data of the ``n`` consecutive steps from
+    ``t0`` on, drawn in one block, shape ``(n, ...)`` (``(n, d)`` for
+    most families, minibatch indices for :class:`LogisticRegression`);
+    ``None`` for a deterministic problem;
 ``gradient(theta, data, t)`` and ``loss(theta, data, t)``
     :math:`\nabla f_t(\theta_t)` and :math:`f_t(\theta_t)` for a batch of
-    iterates ``theta`` of shape ``(..., d)`` and the step's data, which
-    has the same shape;
+    iterates ``theta`` of shape ``(..., d)`` and the step's data, one
+    row per run;
 ``hindsight_statistic`` / ``hindsight_minimum``
     what must be accumulated over the steps to compute
     :math:`\min_{x \in F} \sum_t f_t(x)` (for regret), and that minimum.
@@ -529,8 +531,8 @@ class Rosenbrock(Problem):
     .. math:: f(\theta) = \sum_{i=1}^{d-1} \left[b(\theta_{i+1} -
               \theta_i^2)^2 + (a - \theta_i)^2\right],
 
-    minimized at :math:`(a, a^2, a^4, \dots)` for :math:`d = 2` and at
-    :math:`(1, \dots, 1)` when :math:`a = 1`.
+    minimized at :math:`(a, a^2)` for :math:`d = 2` and at
+    :math:`(1, \dots, 1)` for any :math:`d` when :math:`a = 1`.
 
     Parameters
     ----------

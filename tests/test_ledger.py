@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from analysis import ledger
@@ -44,6 +45,14 @@ def test_record_writes_a_deterministic_file(tmp_path):
     assert first.notebook == claim("A1").notebook
 
 
+def test_numpy_integers_and_bools_are_kept_exact(tmp_path):
+    evidence = {"n": np.int64(123456789), "ok": np.bool_(True), "x": np.float32(0.5)}
+    entry = ledger.record("A1", "holds", "s", evidence, results=tmp_path)
+    assert entry.evidence == {"n": 123456789, "ok": True, "x": 0.5}
+    data = json.loads((tmp_path / "verdicts" / "A1.json").read_text())
+    assert data["evidence"]["n"] == 123456789 and data["evidence"]["ok"] is True
+
+
 def test_load_returns_what_was_recorded(tmp_path):
     entry = ledger.record(
         "C5", "does not hold", "ratio 0.85", {"ratio": 0.85}, results=tmp_path
@@ -74,6 +83,12 @@ def test_table_has_a_row_per_claim_and_marks_unchecked_ones(tmp_path):
         (("A1", "holds", "two\nlines", {"a": 1.0}), "summary"),
         (("A1", "holds", "x", {}), "evidence"),
         (("A1", "holds", "x", {"a": float("nan")}), "evidence"),
+        (("A1", "holds", "x", {"a": "typed"}), "at least one computed number"),
+        (("A1", "holds", "x", {"a": True}), "at least one computed number"),
+        (("A1", "holds", "x", {"a": None}), "evidence"),
+        (("A1", "holds", "x", {"a": np.array([1.0, 2.0])}), "evidence"),
+        (("A1", "holds", "x", [1.0, 2.0]), "evidence must be a mapping"),
+        (("A1", "holds", None, {"a": 1.0}), "summary"),
     ],
 )
 def test_bad_records_raise_naming_the_argument(tmp_path, args, match):
