@@ -33,10 +33,10 @@ NBCONVERT_FLAGS := --to notebook --execute --inplace \
 
 venv: $(STAMP)
 
-# Re-run pip whenever pyproject.toml changes.
-$(STAMP): pyproject.toml
+# Re-run pip whenever pyproject.toml or the pinned versions change.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -e '.[notebooks,test]'
+	$(BIN)/python -m pip install -c constraints.txt -e '.[notebooks,test]'
 	touch $(STAMP)
 
 # nbval compares every output of every cell but for object addresses such

@@ -160,3 +160,17 @@ def test_ruff_format_check_passes() -> None:
 
 def test_mypy_passes_on_analysis() -> None:
     check_tool("mypy", "analysis")
+
+
+def test_constraints_pin_every_dependency_exactly() -> None:
+    # make installs with `-c constraints.txt`; every dependency named in
+    # pyproject.toml must be pinned there with ==, or reruns could differ.
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep and version, f"constraints.txt: {line!r} is not pinned"
+            pins[normalize(name)] = version
+    missing = sorted(pyproject_names() - set(pins))
+    assert not missing, f"constraints.txt does not pin {missing}"
