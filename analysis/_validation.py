@@ -15,6 +15,7 @@ __all__ = [
     "check_finite",
     "check_in_range",
     "check_positive_int",
+    "check_scalar_in_range",
     "check_shape_broadcasts",
 ]
 
@@ -101,6 +102,31 @@ def check_in_range(
         bad = arr[~ok].flat[0]
         raise ValueError(f"{name} must lie in {allowed}, got {bad!r}")
     return arr
+
+
+def check_scalar_in_range(
+    name: str,
+    value: ArrayLike,
+    low: float,
+    high: float,
+    *,
+    low_closed: bool = True,
+    high_closed: bool = False,
+) -> float:
+    """Like :func:`check_in_range` for one number; return it as a float.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a single real number in the range.
+    """
+    arr = as_real_array(name, value)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+    checked = check_in_range(
+        name, arr, low, high, low_closed=low_closed, high_closed=high_closed
+    )
+    return float(checked)
 
 
 def check_finite(name: str, value: ArrayLike) -> np.ndarray:

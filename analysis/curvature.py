@@ -41,7 +41,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import expm
 
-from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis._validation import (
+    check_finite,
+    check_positive_int,
+    check_scalar_in_range,
+)
 from analysis.problems import Problem
 
 __all__ = [
@@ -253,7 +257,7 @@ def coordinate_secant_ratio(
             f"step must have the shape of gradient_difference {diff.shape}, "
             f"got {dth.shape}"
         )
-    floor = float(check_in_range("min_step", min_step, 0.0, np.inf))
+    floor = check_scalar_in_range("min_step", min_step, 0.0, np.inf)
     ok = np.abs(dth) > floor
     out = np.full(diff.shape, np.nan)
     np.divide(diff, dth, out=out, where=ok)
@@ -309,7 +313,7 @@ def belief_residuals(
         raise ValueError(
             f"differences must have shape (T - 1, *{first.shape}), got {diff.shape}"
         )
-    b1 = float(check_in_range("beta1", beta1, 0.0, 1.0))
+    b1 = check_scalar_in_range("beta1", beta1, 0.0, 1.0)
 
     # r_1 = g_1, then r_{t+1} = d_{t+1} + beta1 r_t.
     r = np.empty((diff.shape[0] + 1, *first.shape))
@@ -340,7 +344,7 @@ def ema(x: ArrayLike, beta: float, *, bias_correction: bool = True) -> Array:
     arr = np.asarray(check_finite("x", x), dtype=np.float64)
     if arr.ndim < 1 or arr.shape[0] < 1:
         raise ValueError(f"x must have shape (T, ...) with T >= 1, got {arr.shape}")
-    b = float(check_in_range("beta", beta, 0.0, 1.0))
+    b = check_scalar_in_range("beta", beta, 0.0, 1.0)
     out = np.empty_like(arr)
     acc = np.zeros(arr.shape[1:])
     for t in range(arr.shape[0]):
@@ -412,7 +416,7 @@ class DiagonalPreconditioning:
         factor :math:`\rho` (``inf`` if :math:`\rho \ge 1`, 1 if
         :math:`\rho = 0`).
         """
-        tol = float(check_in_range("tolerance", tolerance, 0.0, 1.0, low_closed=False))
+        tol = check_scalar_in_range("tolerance", tolerance, 0.0, 1.0, low_closed=False)
         rho = self.damped_radius if damped else self.unit_step_radius
         if rho >= 1.0:
             return float("inf")
@@ -506,7 +510,7 @@ def coupled_rotation(dim: int, angle: float, rng: np.random.Generator) -> Array:
     dim = check_positive_int("dim", dim)
     if dim < 2:
         raise ValueError(f"dim must be an integer >= 2, got {dim}")
-    phi = float(check_in_range("angle", angle, 0.0, np.inf))
+    phi = check_scalar_in_range("angle", angle, 0.0, np.inf)
     a = rng.standard_normal((dim, dim))
     k = a - a.T
     k /= np.linalg.norm(k, 2)
@@ -595,7 +599,7 @@ class LinearRegression(Problem):
                 f"minimizer must be a scalar or have shape ({self.dim},), "
                 f"got {star.shape}"
             ) from None
-        self.noise_std = float(check_in_range("noise_std", noise_std, 0.0, np.inf))
+        self.noise_std = check_scalar_in_range("noise_std", noise_std, 0.0, np.inf)
         self.batch_size = check_positive_int("batch_size", batch_size)
 
     def value(self, theta: ArrayLike) -> Array:

@@ -311,7 +311,7 @@ def run_intervals(
     n_rules, n_prob = len(rules), len(problems)
     lower = np.array([float(b.lower[0]) for b in domains])
     upper = np.array([float(b.upper[0]) for b in domains])
-    start = check_finite("theta0", np.asarray(theta0, dtype=np.float64))
+    start = check_finite("theta0", theta0).astype(np.float64)
     try:
         start = np.broadcast_to(start, (n_prob,)).copy()
     except ValueError:

@@ -22,7 +22,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis._validation import (
+    check_finite,
+    check_positive_int,
+    check_scalar_in_range,
+)
 from analysis.problems import Problem
 
 __all__ = ["TwoLayerNetwork"]
@@ -84,8 +88,8 @@ class TwoLayerNetwork(Problem):
         hidden: int,
         batch_size: int | None = None,
     ) -> None:
-        x = check_finite("features", np.asarray(features, dtype=np.float64))
-        y = check_finite("targets", np.asarray(targets, dtype=np.float64))
+        x = check_finite("features", features).astype(np.float64)
+        y = check_finite("targets", targets).astype(np.float64)
         if x.ndim != 2 or x.shape[0] < 1:
             raise ValueError(f"features must have shape (N, p), got {x.shape}")
         if y.shape != (x.shape[0],):
@@ -140,7 +144,7 @@ class TwoLayerNetwork(Problem):
         hidden = check_positive_int("hidden", hidden)
         width = hidden if teacher_hidden is None else teacher_hidden
         width = check_positive_int("teacher_hidden", width)
-        sigma = float(check_in_range("noise_std", noise_std, 0.0, np.inf))
+        sigma = check_scalar_in_range("noise_std", noise_std, 0.0, np.inf)
 
         x = rng.standard_normal((n_samples, inputs))
         w1 = rng.standard_normal((width, inputs)) / np.sqrt(inputs)
@@ -151,7 +155,7 @@ class TwoLayerNetwork(Problem):
     # -- parameters ----------------------------------------------------------
 
     def _check_theta(self, theta: ArrayLike) -> Array:
-        th = check_finite("theta", np.asarray(theta, dtype=np.float64))
+        th = check_finite("theta", theta).astype(np.float64)
         if th.ndim == 0 or th.shape[-1] != self.dim:
             raise ValueError(
                 f"theta must have shape (..., {self.dim}) (h p + 2 h + 1 with "

@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from analysis._validation import check_in_range
+from analysis._validation import check_scalar_in_range
 from analysis.optimizers import UpdateRule
 from analysis.problems import LawDriven, OnlineLinear, TwoPoint
 from analysis.projections import Box, Domain
@@ -211,8 +211,8 @@ def reddi_stochastic(C: float, delta: float, dim: int = 1) -> OnlineLinear:
     dim : int
         Number of i.i.d. coordinates.
     """
-    C = float(check_in_range("C", C, 1.0, np.inf, low_closed=False))
-    delta = float(check_in_range("delta", delta, 0.0, C - 1.0, low_closed=False))
+    C = check_scalar_in_range("C", C, 1.0, np.inf, low_closed=False)
+    delta = check_scalar_in_range("delta", delta, 0.0, C - 1.0, low_closed=False)
     return OnlineLinear(TwoPoint(C, -1.0, (1.0 + delta) / (C + 1.0), dim=dim))
 
 

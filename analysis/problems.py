@@ -42,7 +42,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis._validation import (
+    check_finite,
+    check_in_range,
+    check_positive_int,
+    check_scalar_in_range,
+)
 from analysis.projections import Box, Domain
 
 __all__ = [
@@ -66,7 +71,7 @@ Array = NDArray[np.float64]
 
 def _vector(name: str, value: ArrayLike, dim: int) -> Array:
     """Broadcast a scalar or a length-``dim`` vector to shape ``(dim,)``."""
-    arr = check_finite(name, np.asarray(value, dtype=np.float64))
+    arr = check_finite(name, value).astype(np.float64)
     try:
         return np.broadcast_to(arr, (dim,)).copy()
     except ValueError:
@@ -197,7 +202,7 @@ class StudentT(GradientLaw):
         self.mean = _vector("mean", mean, self.dim)
         std_arr = check_in_range("std", std, 0.0, np.inf)
         self.std = _vector("std", std_arr, self.dim)
-        self.df = float(check_in_range("df", df, 2.0, np.inf, low_closed=False))
+        self.df = check_scalar_in_range("df", df, 2.0, np.inf, low_closed=False)
         self.variance = self.std**2
 
     def sample(self, rng: np.random.Generator, n: int) -> Array:
@@ -232,7 +237,7 @@ class TwoPoint(GradientLaw):
         self.dim = check_positive_int("dim", dim)
         self.high = _vector("high", high, self.dim)
         self.low = _vector("low", low, self.dim)
-        self.p = float(check_in_range("p", p, 0.0, 1.0, high_closed=True))
+        self.p = check_scalar_in_range("p", p, 0.0, 1.0, high_closed=True)
         self.mean = self.p * self.high + (1 - self.p) * self.low
         self.variance = self.p * (1 - self.p) * (self.high - self.low) ** 2
 
@@ -365,7 +370,7 @@ class PeriodicLinear(OnlineLinear):
     """
 
     def __init__(self, C: float, period: int = 3, dim: int = 1) -> None:
-        self.C = float(check_in_range("C", C, 0.0, np.inf, low_closed=False))
+        self.C = check_scalar_in_range("C", C, 0.0, np.inf, low_closed=False)
         self.period = check_positive_int("period", period)
         if self.period < 2:
             raise ValueError(f"period must be an integer >= 2, got {period}")
@@ -402,7 +407,9 @@ class Quadratic(Problem):
     def __init__(
         self, hessian: ArrayLike, minimizer: ArrayLike = 0.0, noise_std: float = 0.0
     ) -> None:
-        q = check_finite("hessian", np.asarray(hessian, dtype=np.float64))
+        q = check_finite("hessian", hessian).astype(np.float64)
+        if q.size == 0:
+            raise ValueError("hessian must not be empty")
         if q.ndim == 1:
             q = np.diag(q)
         if q.ndim != 2 or q.shape[0] != q.shape[1]:
@@ -417,7 +424,7 @@ class Quadratic(Problem):
         self.dim = q.shape[0]
         self.Q = q
         self.minimizer = _vector("minimizer", minimizer, self.dim)
-        self.noise_std = float(check_in_range("noise_std", noise_std, 0.0, np.inf))
+        self.noise_std = check_scalar_in_range("noise_std", noise_std, 0.0, np.inf)
 
     @classmethod
     def from_spectrum(
@@ -543,8 +550,8 @@ class Rosenbrock(Problem):
     """
 
     def __init__(self, a: float = 1.0, b: float = 100.0, dim: int = 2) -> None:
-        self.a = float(check_finite("a", a))
-        self.b = float(check_in_range("b", b, 0.0, np.inf, low_closed=False))
+        self.a = check_scalar_in_range("a", a, -np.inf, np.inf, low_closed=False)
+        self.b = check_scalar_in_range("b", b, 0.0, np.inf, low_closed=False)
         self.dim = check_positive_int("dim", dim)
         if self.dim < 2:
             raise ValueError(f"dim must be an integer >= 2, got {dim}")
@@ -626,8 +633,8 @@ class LogisticRegression(Problem):
         l2: float = 0.0,
         batch_size: int | None = None,
     ) -> None:
-        x = check_finite("features", np.asarray(features, dtype=np.float64))
-        y = check_finite("labels", np.asarray(labels, dtype=np.float64))
+        x = check_finite("features", features).astype(np.float64)
+        y = check_finite("labels", labels).astype(np.float64)
         if x.ndim != 2:
             raise ValueError(f"features must have shape (N, d), got {x.shape}")
         if y.shape != (x.shape[0],):
@@ -636,7 +643,7 @@ class LogisticRegression(Problem):
             raise ValueError("labels must be -1 or +1")
         self.X, self.y = x, y
         self.dim = x.shape[1]
-        self.l2 = float(check_in_range("l2", l2, 0.0, np.inf))
+        self.l2 = check_scalar_in_range("l2", l2, 0.0, np.inf)
         self.batch_size = (
             None if batch_size is None else check_positive_int("batch_size", batch_size)
         )

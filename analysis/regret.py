@@ -42,7 +42,12 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis._validation import (
+    check_finite,
+    check_in_range,
+    check_positive_int,
+    check_scalar_in_range,
+)
 from analysis.projections import Domain
 from analysis.statistics import fit_power_law
 
@@ -252,14 +257,14 @@ def fit_regret_growth(
         raise ValueError("checkpoints must be a 1-d array of integer steps")
     if marks.size < 3 or np.any(np.diff(marks) <= 0) or marks[0] < 1:
         raise ValueError("checkpoints must hold >= 3 increasing steps >= 1")
-    r = check_finite("regret", np.asarray(regret, dtype=np.float64))
+    r = check_finite("regret", regret).astype(np.float64)
     if r.ndim == 1:
         r = r[:, None]
     if r.ndim != 2 or r.shape[0] != marks.size:
         raise ValueError(
             f"regret must have shape ({marks.size}, runs), got {np.shape(regret)}"
         )
-    level = float(check_in_range("level", level, 0.0, 1.0, low_closed=False))
+    level = check_scalar_in_range("level", level, 0.0, 1.0, low_closed=False)
     n_boot = check_positive_int("n_boot", n_boot)
     last = int(marks[-1])
     start = max(1, last // 100) if t_min is None else int(t_min)
@@ -386,9 +391,9 @@ def _common(
     steps: int, alpha: float, beta1: float, d_inf: float
 ) -> tuple[int, float, float, float]:
     steps = check_positive_int("steps", steps)
-    alpha = float(check_in_range("alpha", alpha, 0.0, np.inf, low_closed=False))
-    beta1 = float(check_in_range("beta1", beta1, 0.0, 1.0))
-    d_inf = float(check_in_range("d_inf", d_inf, 0.0, np.inf))
+    alpha = check_scalar_in_range("alpha", alpha, 0.0, np.inf, low_closed=False)
+    beta1 = check_scalar_in_range("beta1", beta1, 0.0, 1.0)
+    d_inf = check_scalar_in_range("d_inf", d_inf, 0.0, np.inf)
     return steps, alpha, beta1, d_inf
 
 
@@ -598,7 +603,7 @@ def amsgrad_regret_bound(
         :math:`\sum_t\sum_i \beta_{1,t}\hat v_{t,i}^{1/2}/\alpha_t`.
     """
     steps, alpha, beta1, d_inf = _common(steps, alpha, beta1, d_inf)
-    beta2 = float(check_in_range("beta2", beta2, 0.0, 1.0, low_closed=False))
+    beta2 = check_scalar_in_range("beta2", beta2, 0.0, 1.0, low_closed=False)
     gamma = beta1 / math.sqrt(beta2)
     if gamma >= 1:
         raise ValueError(

@@ -42,7 +42,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from analysis import theory
-from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis._validation import (
+    check_finite,
+    check_in_range,
+    check_positive_int,
+    check_scalar_in_range,
+)
 from analysis.optimizers import UpdateRule
 from analysis.problems import OnlineLinear, Problem, Quadratic, random_rotation
 from analysis.simulation import RunResult, simulate
@@ -240,8 +245,8 @@ def adabelief_expected_ratio(
     starts near Adam's.
     """
     ratio = check_in_range("snr", snr, 0.0, np.inf)
-    b1 = float(check_in_range("beta1", beta1, 0.0, 1.0, low_closed=False))
-    b2 = float(check_in_range("beta2", beta2, 0.0, 1.0, low_closed=False))
+    b1 = check_scalar_in_range("beta1", beta1, 0.0, 1.0, low_closed=False)
+    b2 = check_scalar_in_range("beta2", beta2, 0.0, 1.0, low_closed=False)
     if abs(b2 - b1**2) < 1e-9:
         raise ValueError(
             f"beta2 must differ from beta1**2 = {b1**2} (the closed form is "
@@ -288,7 +293,7 @@ def adabelief_settling_time(
     :math:`t`.
     """
     ratio = _snr_vector(snr)
-    tol = float(check_in_range("tol", tol, 0.0, np.inf, low_closed=False))
+    tol = check_scalar_in_range("tol", tol, 0.0, np.inf, low_closed=False)
     horizon = check_positive_int("horizon", horizon)
     per_decade = check_positive_int("per_decade", per_decade)
     count = max(2, int(np.ceil(np.log10(horizon) * per_decade)) + 1)
@@ -312,8 +317,8 @@ def adabelief_settling_time(
 def near_sign_fraction(ratios: ArrayLike, tol: float = 0.1) -> float:
     r"""Fraction of update ratios :math:`r` with :math:`||r| - 1| \le`
     ``tol``: how often a step has (nearly) the length of a sign step."""
-    values = check_finite("ratios", np.asarray(ratios, dtype=np.float64))
-    tol = float(check_in_range("tol", tol, 0.0, np.inf))
+    values = check_finite("ratios", ratios).astype(np.float64)
+    tol = check_scalar_in_range("tol", tol, 0.0, np.inf)
     if values.size == 0:
         raise ValueError("ratios must not be empty")
     return float(np.mean(np.abs(np.abs(values) - 1.0) <= tol))
@@ -401,7 +406,7 @@ def off_diagonal_share(matrix: ArrayLike) -> float:
     :math:`\kappa \to \infty` it is :math:`|\sin 2\varphi|/\sqrt2`,
     with :math:`\varphi` the angle of :math:`U`).
     """
-    a = check_finite("matrix", np.asarray(matrix, dtype=np.float64))
+    a = check_finite("matrix", matrix).astype(np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise ValueError(f"matrix must be square (d, d), got shape {a.shape}")
     total = float(np.linalg.norm(a))
@@ -492,7 +497,7 @@ def tail_mean_loss(initial: float) -> Callable[[RunResult], Array]:
     Record the loss on the last part of the run (``record_steps``) to get
     the mean loss over that part, relative to the start.
     """
-    f0 = float(check_in_range("initial", initial, 0.0, np.inf, low_closed=False))
+    f0 = check_scalar_in_range("initial", initial, 0.0, np.inf, low_closed=False)
 
     def score(result: RunResult) -> Array:
         if "loss" not in result.history:
@@ -554,7 +559,7 @@ def sweep_quadratic(
         separately, is the tool to use.
     """
     grid, runs, steps = check_sweep_arguments(step_sizes, runs, steps)
-    start = check_finite("theta0", np.asarray(theta0, dtype=np.float64))
+    start = check_finite("theta0", theta0).astype(np.float64)
     if start.shape != (quadratic.dim,):
         raise ValueError(f"theta0 must have shape ({quadratic.dim},)")
     f0 = float(quadratic.value(start))
@@ -602,14 +607,14 @@ def paired_log_ratio(
     ``floor`` count as ``floor``: two methods that both reach it tie.
     Negative values mean that ``a`` is better (lower score).
     """
-    a = check_finite("scores_a", np.asarray(scores_a, dtype=np.float64))
-    b = check_finite("scores_b", np.asarray(scores_b, dtype=np.float64))
+    a = check_finite("scores_a", scores_a).astype(np.float64)
+    b = check_finite("scores_b", scores_b).astype(np.float64)
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(
             f"scores_a and scores_b must be 1-d of equal length, got {a.shape} "
             f"and {b.shape}"
         )
-    floor = float(check_in_range("floor", floor, 0.0, np.inf, low_closed=False))
+    floor = check_scalar_in_range("floor", floor, 0.0, np.inf, low_closed=False)
     check_in_range("scores_a", a, 0.0, np.inf)
     check_in_range("scores_b", b, 0.0, np.inf)
     diff = np.log10(np.maximum(a, floor)) - np.log10(np.maximum(b, floor))
@@ -624,7 +629,7 @@ def classify_difference(ci: MeanCI, tie: float = 0.1) -> int:
     ``tie`` in absolute value (``tie = 0.1`` is a factor
     :math:`10^{0.1} \approx 1.26` in loss).
     """
-    tie = float(check_in_range("tie", tie, 0.0, np.inf))
+    tie = check_scalar_in_range("tie", tie, 0.0, np.inf)
     low, high, mean = float(ci.low), float(ci.high), float(ci.mean)
     if low > 0 and mean > tie:
         return 1

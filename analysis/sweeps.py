@@ -18,7 +18,12 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis._validation import (
+    check_finite,
+    check_in_range,
+    check_positive_int,
+    check_scalar_in_range,
+)
 from analysis.optimizers import UpdateRule
 from analysis.problems import Normal, Problem
 from analysis.projections import Domain
@@ -45,8 +50,8 @@ def log_grid(low: float, high: float, per_decade: int = 3) -> NDArray[np.float64
     per_decade : int
         Number of points per factor of ten.
     """
-    low = float(check_in_range("low", low, 0.0, np.inf, low_closed=False))
-    high = float(check_in_range("high", high, low, np.inf, low_closed=False))
+    low = check_scalar_in_range("low", low, 0.0, np.inf, low_closed=False)
+    high = check_scalar_in_range("high", high, low, np.inf, low_closed=False)
     per_decade = check_positive_int("per_decade", per_decade)
     count = round(float(np.log10(high / low)) * per_decade) + 1
     return np.logspace(np.log10(low), np.log10(high), max(count, 2))
@@ -65,7 +70,7 @@ def normal_law_with_snr(snr: ArrayLike, variance: float = 1.0) -> Normal:
     ratio = np.atleast_1d(ratio)
     if ratio.ndim != 1:
         raise ValueError(f"snr must be a scalar or 1-d, got shape {ratio.shape}")
-    var = float(check_in_range("variance", variance, 0.0, np.inf, low_closed=False))
+    var = check_scalar_in_range("variance", variance, 0.0, np.inf, low_closed=False)
     std = np.sqrt(var)
     return Normal(mean=np.sqrt(ratio) * std, std=std, dim=ratio.size)
 
@@ -229,6 +234,8 @@ def sweep_step_sizes(
         For non-positive step sizes, fewer than two runs, or a sweep in
         which every step size has a diverged run.
     """
+    if not callable(make_rule):
+        raise ValueError("make_rule must be a function of the step size")
     grid, runs, steps = check_sweep_arguments(step_sizes, runs, steps)
     at = np.array([steps]) if record_steps is None else record_steps
 
@@ -254,6 +261,12 @@ def sweep_step_sizes(
                 )
         except DivergenceError:
             continue
-        scores[i] = score(result)
+        values = np.asarray(score(result), dtype=np.float64)
+        if values.shape != (runs,):
+            raise ValueError(
+                f"score must return one number per run, shape ({runs},), got "
+                f"{values.shape}"
+            )
+        scores[i] = values
 
     return SweepResult.from_scores(grid, scores, level)

@@ -48,7 +48,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis._validation import check_finite, check_in_range, check_positive_int
+from analysis._validation import (
+    check_finite,
+    check_positive_int,
+    check_scalar_in_range,
+)
 from analysis.problems import Problem
 
 __all__ = [
@@ -65,7 +69,7 @@ Array = NDArray[np.float64]
 
 def _points(name: str, theta: ArrayLike, dim: int) -> Array:
     """``theta`` as a float array of shape ``(..., dim)``, finite."""
-    arr = check_finite(name, np.asarray(theta, dtype=np.float64))
+    arr = check_finite(name, theta).astype(np.float64)
     if arr.ndim == 0 or arr.shape[-1] != dim:
         raise ValueError(f"{name} must have shape (..., {dim}), got {arr.shape}")
     return arr
@@ -106,7 +110,7 @@ class AbsLinear(Problem):
     """
 
     def __init__(self, matrix: ArrayLike, minimizer: ArrayLike = 0.0) -> None:
-        a = check_finite("matrix", np.asarray(matrix, dtype=np.float64))
+        a = check_finite("matrix", matrix).astype(np.float64)
         if a.ndim != 2 or a.shape[0] < 1 or a.shape[1] < 1:
             raise ValueError(f"matrix must have shape (k, d), got {a.shape}")
         if np.linalg.matrix_rank(a) < a.shape[1]:
@@ -115,7 +119,7 @@ class AbsLinear(Problem):
             )
         self.A = a
         self.dim = a.shape[1]
-        point = check_finite("minimizer", np.asarray(minimizer, dtype=np.float64))
+        point = check_finite("minimizer", minimizer).astype(np.float64)
         try:
             self.minimizer = np.broadcast_to(point, (self.dim,)).copy()
         except ValueError:
@@ -253,7 +257,7 @@ class Beale(Problem):
 
 
 def _path(name: str, path: ArrayLike) -> Array:
-    arr = check_finite(name, np.asarray(path, dtype=np.float64))
+    arr = check_finite(name, path).astype(np.float64)
     if arr.ndim < 2 or arr.shape[0] < 1:
         raise ValueError(
             f"{name} must have shape (steps, ..., d) with steps >= 1, got {arr.shape}"
@@ -283,8 +287,8 @@ def first_hitting_step(
         ``path.shape[1:-1]``; ``-1`` where the path never gets there.
     """
     arr = _path("path", path)
-    point = check_finite("target", np.asarray(target, dtype=np.float64))
-    r = float(check_in_range("radius", radius, 0.0, np.inf, low_closed=False))
+    point = check_finite("target", target).astype(np.float64)
+    r = check_scalar_in_range("radius", radius, 0.0, np.inf, low_closed=False)
     inside = np.linalg.norm(arr - point, axis=-1) <= r
     first = np.argmax(inside, axis=0) + 1
     return np.where(np.any(inside, axis=0), first, -1).astype(np.int64)
@@ -367,7 +371,7 @@ def window_amplitude(
     period-2 cycle :math:`u_{t+1} = u_t - \alpha\operatorname{sign}(u_t)`
     it is :math:`\max(|u|, \alpha - |u|) \ge \alpha/2`.
     """
-    u = check_finite("values", np.asarray(values, dtype=np.float64))
+    u = check_finite("values", values).astype(np.float64)
     if u.ndim < 1 or u.shape[0] < 1:
         raise ValueError(f"values must have shape (T, ...) with T >= 1, got {u.shape}")
     e = np.asarray(edges)

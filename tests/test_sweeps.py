@@ -50,6 +50,24 @@ def test_diverged_step_sizes_are_marked_and_never_best():
     assert not sweep.best_at_edge
 
 
+def test_a_score_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="score must return one number per run"):
+        sweep_step_sizes(
+            lambda a: SGD(a),
+            Quadratic([1.0]),
+            [1.0],
+            3,
+            [0.1],
+            runs=2,
+            score=lambda result: np.zeros(3),
+        )
+
+
+def test_make_rule_must_be_callable():
+    with pytest.raises(ValueError, match="make_rule"):
+        sweep_step_sizes(3, Quadratic([1.0]), [1.0], 3, [0.1], runs=2)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
