@@ -637,6 +637,11 @@ class LogisticRegression(Problem):
         y = check_finite("labels", labels).astype(np.float64)
         if x.ndim != 2:
             raise ValueError(f"features must have shape (N, d), got {x.shape}")
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            raise ValueError(
+                f"features must hold at least one example and one feature, "
+                f"got shape {x.shape}"
+            )
         if y.shape != (x.shape[0],):
             raise ValueError(f"labels must have shape ({x.shape[0]},), got {y.shape}")
         if not np.all(np.abs(y) == 1):

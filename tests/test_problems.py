@@ -219,6 +219,8 @@ def test_quadratic_comparator_on_a_box_uses_the_constrained_minimum():
         (lambda: LogisticRegression(np.ones((3, 2)), [1.0, -1.0]), "labels"),
         (lambda: LogisticRegression(np.ones((2, 2)), [1.0, 0.0]), "labels"),
         (lambda: LogisticRegression(np.ones(3), [1.0, -1.0, 1.0]), "features"),
+        (lambda: LogisticRegression(np.ones((0, 2)), np.ones(0)), "features"),
+        (lambda: LogisticRegression(np.ones((2, 0)), [1.0, -1.0]), "features"),
         (lambda: LogisticRegression(np.ones((2, 2)), [1, -1], l2=-1.0), "l2"),
         (lambda: LogisticRegression(np.ones((2, 2)), [1, -1], batch_size=0), "batch"),
     ],
