@@ -51,8 +51,10 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from analysis._validation import (
+    as_real_array,
     check_bool,
     check_finite,
+    check_float_dtype,
     check_in_range,
     check_positive_int,
     check_shape_broadcasts,
@@ -98,11 +100,14 @@ class StepState:
         Shape of the iterates, ``(..., d)``.
     dtype : numpy.dtype
         Floating type of the arithmetic.
+    owner : str
+        Class name of the rule that made the state.
     """
 
     t: int
     shape: tuple[int, ...]
     dtype: np.dtype[Any]
+    owner: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +128,8 @@ class MomentState:
         correction is off).
     v_hat_max : numpy.ndarray or None
         Running maximum of ``v_hat`` when the rule keeps one.
+    owner : str
+        Class name of the rule that made the state.
     """
 
     t: int
@@ -131,6 +138,7 @@ class MomentState:
     m_hat: Array
     v_hat: Array
     v_hat_max: Array | None = None
+    owner: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,6 +156,8 @@ class BeliefState:
         Bias-corrected moments.
     s_hat_max : numpy.ndarray or None
         Running maximum of ``s_hat`` when the rule keeps one.
+    owner : str
+        Class name of the rule that made the state.
     """
 
     t: int
@@ -156,6 +166,7 @@ class BeliefState:
     m_hat: Array
     s_hat: Array
     s_hat_max: Array | None = None
+    owner: str = ""
 
 
 State = StepState | MomentState | BeliefState
@@ -191,6 +202,18 @@ class UpdateRule(abc.ABC):
     _array_fields: ClassVar[tuple[str, ...]] = ("lr",)
 
     def __post_init__(self) -> None:
+        # Keep a read-only copy of every array hyperparameter, so that a
+        # later change to the caller's array cannot bypass the checks.
+        shapes = []
+        for field in self._array_fields:
+            value = getattr(self, field)
+            if not np.isscalar(value):
+                frozen = np.array(as_real_array(field, value), copy=True)
+                frozen.flags.writeable = False
+                object.__setattr__(self, field, frozen)
+                if frozen.ndim:
+                    shapes.append((field, frozen.shape))
+        object.__setattr__(self, "_array_shapes", tuple(shapes))
         check_in_range("lr", self.lr, 0.0, np.inf, low_closed=False)
         for flag in ("bias_correction", "max_second_moment"):
             if hasattr(self, flag):
@@ -214,6 +237,11 @@ class UpdateRule(abc.ABC):
         """The method's name in figures and tables."""
         return self.label
 
+    @property
+    def _owner(self) -> str:
+        """The tag of the states this rule makes and accepts."""
+        return type(self).__name__
+
     def step_size(self, t: int, dtype: DTypeLike = np.float64) -> Array:
         r"""Return :math:`\alpha_t` for step ``t`` (counted from 1)."""
         t = check_positive_int("t", t)
@@ -224,6 +252,12 @@ class UpdateRule(abc.ABC):
 
     #: The state class :meth:`update` expects.
     _state_type: ClassVar[type] = object
+    #: The state field holding the running maximum, if the rule has one.
+    _max_field: ClassVar[str | None] = None
+    #: (name, shape) of the hyperparameters given as arrays (set on init).
+    _array_shapes: tuple[tuple[str, tuple[int, ...]], ...] = dataclasses.field(
+        init=False, repr=False, compare=False, default=()
+    )
 
     def _check_init(
         self, shape: tuple[int, ...], dtype: DTypeLike
@@ -243,15 +277,31 @@ class UpdateRule(abc.ABC):
             check_shape_broadcasts(field, value.shape, shape)
         return shape, dt
 
-    def _gradient(
-        self, state: Any, g: ArrayLike, shape: tuple[int, ...], dt: np.dtype[Any]
-    ) -> Array:
+    def _gradient(self, state: Any, g: ArrayLike) -> Array:
         """Check ``state`` and ``g``; return ``g`` in the state's dtype."""
-        if not isinstance(state, self._state_type):
+        owner = self._owner
+        if not isinstance(state, self._state_type) or state.owner != owner:
+            got = type(state).__name__
+            if getattr(state, "owner", ""):
+                got += f" made by {state.owner}"
             raise ValueError(
-                f"state must be a {self._state_type.__name__} from "
-                f"{type(self).__name__}.init, got {type(state).__name__}"
+                f"state must be the {self._state_type.__name__} made by "
+                f"{owner}.init or {owner}.update, got {got}"
             )
+        if self._max_field is not None:
+            has_max = getattr(state, self._max_field) is not None
+            if has_max != bool(getattr(self, "max_second_moment", False)):
+                raise ValueError(
+                    f"state {'has' if has_max else 'lacks'} {self._max_field}, "
+                    f"but the rule has max_second_moment="
+                    f"{getattr(self, 'max_second_moment', False)}"
+                )
+        if isinstance(state, StepState):
+            shape, dt = state.shape, state.dtype
+        else:
+            shape, dt = state.m.shape, state.m.dtype
+        for name, field_shape in self._array_shapes:
+            check_shape_broadcasts(name, field_shape, shape)
         arr = check_finite("g", g)
         check_shape_broadcasts("g", arr.shape, shape)
         with np.errstate(over="ignore"):
@@ -264,9 +314,7 @@ class UpdateRule(abc.ABC):
         return cast
 
     def _check_dtype(self, dtype: DTypeLike) -> np.dtype[Any]:
-        dt = np.dtype(dtype)
-        if not np.issubdtype(dt, np.floating):
-            raise ValueError(f"dtype must be a floating type, got {dt}")
+        dt = check_float_dtype("dtype", dtype)
         # A beta below 1 in float64 may round to 1 in float16.
         for field in ("beta1", "beta2"):
             value = getattr(self, field, None)
@@ -341,15 +389,15 @@ class SGD(UpdateRule):
     def init(self, shape: tuple[int, ...], dtype: DTypeLike = np.float64) -> StepState:
         """Return the state before the first step."""
         shape, dt = self._check_init(shape, dtype)
-        return StepState(0, shape, dt)
+        return StepState(0, shape, dt, owner=self._owner)
 
     def update(self, state: StepState, g: ArrayLike) -> tuple[Array, None, StepState]:
         """Advance one step; see the class notes."""
-        dt = state.dtype
-        g = self._gradient(state, g, state.shape, dt)
+        g = self._gradient(state, g)
+        dt = g.dtype
         t = state.t + 1
         delta = self.step_size(t, dt) * np.broadcast_to(g, state.shape)
-        return delta, None, StepState(t, state.shape, dt)
+        return delta, None, StepState(t, state.shape, dt, owner=self._owner)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -391,20 +439,20 @@ class SignDescent(UpdateRule):
         """Return the state before the first step."""
         shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
-        return MomentState(0, zeros, zeros, zeros, zeros)
+        return MomentState(0, zeros, zeros, zeros, zeros, owner=self._owner)
 
     def update(
         self, state: MomentState, g: ArrayLike
     ) -> tuple[Array, None, MomentState]:
         """Advance one step; see the class notes."""
-        dt = state.m.dtype
-        g = self._gradient(state, g, state.m.shape, dt)
+        g = self._gradient(state, g)
+        dt = g.dtype
         t = state.t + 1
         beta1 = _cast(self.beta1, dt)
 
         m = beta1 * state.m + (1 - beta1) * g
         delta = self.step_size(t, dt) * np.sign(m)
-        new = MomentState(t, m, state.v, m, state.v)
+        new = MomentState(t, m, state.v, m, state.v, owner=self._owner)
         return delta, None, new
 
 
@@ -470,6 +518,7 @@ class Adam(UpdateRule):
 
     label: ClassVar[str] = "Adam"
     _state_type: ClassVar[type] = MomentState
+    _max_field: ClassVar[str | None] = "v_hat_max"
     _array_fields: ClassVar[tuple[str, ...]] = (
         "lr",
         "beta1",
@@ -492,7 +541,7 @@ class Adam(UpdateRule):
         shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
         v_hat_max = zeros if self.max_second_moment else None
-        return MomentState(0, zeros, zeros, zeros, zeros, v_hat_max)
+        return MomentState(0, zeros, zeros, zeros, zeros, v_hat_max, owner=self._owner)
 
     @property
     def name(self) -> str:
@@ -503,8 +552,8 @@ class Adam(UpdateRule):
         self, state: MomentState, g: ArrayLike
     ) -> tuple[int, Array, Array, Array, Array, Array]:
         """Shared first half of a step: the moments and their corrections."""
-        dt = state.m.dtype
-        g = self._gradient(state, g, state.m.shape, dt)
+        g = self._gradient(state, g)
+        dt = g.dtype
         t = state.t + 1
         beta1, beta2 = _cast(self.beta1, dt), _cast(self.beta2, dt)
         beta1_t = beta1 * _cast(self.beta1_decay, dt) ** (t - 1)
@@ -537,7 +586,11 @@ class Adam(UpdateRule):
 
         weights = np.sqrt(denominator_sq) + _cast(self.eps, dt)
         delta = _divide(self.step_size(t, dt) * m_hat, weights, t)
-        return delta, weights, MomentState(t, m, v, m_hat, v_hat, v_hat_max)
+        return (
+            delta,
+            weights,
+            MomentState(t, m, v, m_hat, v_hat, v_hat_max, owner=self._owner),
+        )
 
 
 def AMSGrad(
@@ -616,6 +669,7 @@ class AdaBelief(UpdateRule):
 
     label: ClassVar[str] = "AdaBelief"
     _state_type: ClassVar[type] = BeliefState
+    _max_field: ClassVar[str | None] = "s_hat_max"
     _array_fields: ClassVar[tuple[str, ...]] = (
         "lr",
         "beta1",
@@ -648,14 +702,14 @@ class AdaBelief(UpdateRule):
         shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
         s_hat_max = zeros if self.max_second_moment else None
-        return BeliefState(0, zeros, zeros, zeros, zeros, s_hat_max)
+        return BeliefState(0, zeros, zeros, zeros, zeros, s_hat_max, owner=self._owner)
 
     def update(
         self, state: BeliefState, g: ArrayLike
     ) -> tuple[Array, Array, BeliefState]:
         """Advance one step; see the class notes."""
-        dt = state.m.dtype
-        g = self._gradient(state, g, state.m.shape, dt)
+        g = self._gradient(state, g)
+        dt = g.dtype
         t = state.t + 1
         beta1, beta2 = _cast(self.beta1, dt), _cast(self.beta2, dt)
         beta1_t = beta1 * _cast(self.beta1_decay, dt) ** (t - 1)
@@ -688,7 +742,11 @@ class AdaBelief(UpdateRule):
         else:
             weights = np.sqrt(denominator_sq) + eps
         delta = _divide(self.step_size(t, dt) * m_hat, weights, t)
-        return delta, weights, BeliefState(t, m, s, m_hat, s_hat, s_hat_max)
+        return (
+            delta,
+            weights,
+            BeliefState(t, m, s, m_hat, s_hat, s_hat_max, owner=self._owner),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -743,7 +801,7 @@ class CenteredAdam(Adam):
         with np.errstate(invalid="ignore"):
             weights = np.sqrt(variance) + _cast(self.eps, dt)
         delta = _divide(self.step_size(t, dt) * m_hat, weights, t)
-        return delta, weights, MomentState(t, m, v, m_hat, v_hat)
+        return delta, weights, MomentState(t, m, v, m_hat, v_hat, owner=self._owner)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -782,17 +840,17 @@ class AdaGrad(UpdateRule):
         """Return the state before the first step."""
         shape, dt = self._check_init(shape, dtype)
         zeros = np.zeros(shape, dtype=dt)
-        return MomentState(0, zeros, zeros, zeros, zeros)
+        return MomentState(0, zeros, zeros, zeros, zeros, owner=self._owner)
 
     def update(
         self, state: MomentState, g: ArrayLike
     ) -> tuple[Array, Array, MomentState]:
         """Advance one step; see the class notes."""
-        dt = state.v.dtype
-        g = self._gradient(state, g, state.v.shape, dt)
+        g = self._gradient(state, g)
+        dt = g.dtype
         t = state.t + 1
 
         v = state.v + g * g
         weights = np.sqrt(v) + _cast(self.eps, dt)
         delta = _divide(self.step_size(t, dt) * g, weights, t)
-        return delta, weights, MomentState(t, state.m, v, state.m, v)
+        return delta, weights, MomentState(t, state.m, v, state.m, v, owner=self._owner)

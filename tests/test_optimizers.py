@@ -1554,10 +1554,58 @@ def test_bad_init_shapes_are_refused_naming_shape(shape):
         opt.Adam().init(shape)
 
 
-def test_a_state_of_another_rule_is_refused_naming_state():
-    adam_state = opt.Adam().init((2,))
-    with pytest.raises(ValueError, match="state must be a BeliefState"):
-        opt.AdaBelief().update(adam_state, np.ones(2))
+@pytest.mark.parametrize(
+    ("rule", "state"),
+    [
+        (opt.AdaBelief(), opt.Adam().init((2,))),
+        (opt.AdaGrad(), opt.Adam().init((2,))),
+        (opt.SignDescent(), opt.Adam().init((2,))),
+        (opt.Adam(), opt.CenteredAdam().init((2,))),
+        (opt.SGD(), opt.AdaGrad().init((2,))),
+        (opt.Adam(), None),
+        (opt.SGD(), None),
+        (opt.AdaGrad(), "state"),
+    ],
+)
+def test_a_state_of_another_rule_is_refused_naming_state(rule, state):
+    with pytest.raises(ValueError, match="state must be the .* made by"):
+        rule.update(state, np.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("rule", "state"),
+    [
+        (opt.AMSGrad(), opt.Adam().init((2,))),
+        (opt.Adam(), opt.AMSGrad().init((2,))),
+        (opt.AdaBelief(max_second_moment=True), opt.AdaBelief().init((2,))),
+        (opt.AdaBelief(), opt.AdaBelief(max_second_moment=True).init((2,))),
+    ],
+)
+def test_a_state_without_the_rules_running_maximum_is_refused(rule, state):
+    with pytest.raises(ValueError, match="max_second_moment"):
+        rule.update(state, np.ones(2))
+
+
+def test_a_state_of_another_instance_of_the_same_rule_is_accepted():
+    state = opt.Adam(lr=0.5).init((2,))
+    delta, _, _ = opt.Adam(lr=0.1).update(state, np.ones(2))
+    np.testing.assert_allclose(delta, 0.1 / (1 + 1e-8))
+
+
+def test_array_hyperparameters_that_do_not_fit_the_state_are_refused():
+    rule = opt.Adam(lr=[0.1, 0.2])
+    with pytest.raises(ValueError, match="lr has shape \\(2,\\)"):
+        rule.update(opt.Adam().init((3,)), np.ones(3))
+
+
+def test_array_hyperparameters_are_copied_and_read_only():
+    lr = np.array([0.1, 0.2])
+    rule = opt.Adam(lr=lr)
+    lr[0] = -5.0  # the caller's array, not the rule's
+    delta, _, _ = rule.update(rule.init((2,)), np.ones(2))
+    np.testing.assert_allclose(delta, [0.1, 0.2], rtol=1e-7)
+    with pytest.raises(ValueError, match="read-only"):
+        rule.lr[0] = -5.0
 
 
 def test_complex_gradients_are_refused():
