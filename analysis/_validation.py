@@ -6,6 +6,8 @@ the range it must lie in; nothing is clipped or converted silently.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -13,8 +15,11 @@ __all__ = [
     "as_real_array",
     "check_bool",
     "check_finite",
+    "check_float_dtype",
     "check_in_range",
+    "check_points",
     "check_positive_int",
+    "check_rng",
     "check_scalar_in_range",
     "check_shape_broadcasts",
 ]
@@ -146,6 +151,39 @@ def check_finite(name: str, value: ArrayLike) -> np.ndarray:
     return arr
 
 
+def check_float_dtype(name: str, dtype: object) -> np.dtype[Any]:
+    """Return ``dtype`` as a floating :class:`numpy.dtype`, or raise.
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is not a dtype, or not a floating one.
+    """
+    try:
+        dt = np.dtype(dtype)  # type: ignore[call-overload]
+    except TypeError as error:
+        raise ValueError(
+            f"{name} must be a floating dtype such as float64, got {dtype!r}: {error}"
+        ) from None
+    if not np.issubdtype(dt, np.floating):
+        raise ValueError(f"{name} must be a floating type, got {dt}")
+    return dt
+
+
+def check_points(name: str, value: ArrayLike, dim: int) -> NDArray[np.float64]:
+    """Return a batch of points, shape ``(..., dim)``, as a finite float array.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not real and finite, or its last axis is not ``dim``.
+    """
+    arr = check_finite(name, value).astype(np.float64)
+    if arr.ndim == 0 or arr.shape[-1] != dim:
+        raise ValueError(f"{name} must have shape (..., {dim}), got {arr.shape}")
+    return arr
+
+
 def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
     """Check that ``value`` is an integer of at least ``minimum``."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
@@ -153,6 +191,22 @@ def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
     return int(value)
+
+
+def check_rng(name: str, value: object) -> np.random.Generator:
+    """Check that ``value`` is a :class:`numpy.random.Generator`.
+
+    Raises
+    ------
+    ValueError
+        For anything else, such as an integer seed, saying how to make one.
+    """
+    if not isinstance(value, np.random.Generator):
+        raise ValueError(
+            f"{name} must be a numpy.random.Generator, e.g. "
+            f"numpy.random.default_rng({value!r}), got {type(value).__name__}"
+        )
+    return value
 
 
 def check_shape_broadcasts(

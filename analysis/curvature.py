@@ -43,7 +43,9 @@ from scipy.linalg import expm
 
 from analysis._validation import (
     check_finite,
+    check_points,
     check_positive_int,
+    check_rng,
     check_scalar_in_range,
 )
 from analysis.problems import Problem
@@ -511,6 +513,7 @@ def coupled_rotation(dim: int, angle: float, rng: np.random.Generator) -> Array:
     if dim < 2:
         raise ValueError(f"dim must be an integer >= 2, got {dim}")
     phi = check_scalar_in_range("angle", angle, 0.0, np.inf)
+    rng = check_rng("rng", rng)
     a = rng.standard_normal((dim, dim))
     k = a - a.T
     k /= np.linalg.norm(k, 2)
@@ -604,14 +607,14 @@ class LinearRegression(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         r"""Population loss :math:`\tfrac12 e^\top\Sigma e + \tfrac12\sigma^2`."""
-        e = np.asarray(theta, dtype=np.float64) - self.minimizer
+        e = check_points("theta", theta, self.dim) - self.minimizer
         quad = np.einsum("...i,ij,...j->...", e, self.covariance, e)
         out: Array = 0.5 * quad + 0.5 * self.noise_std**2
         return out
 
     def exact_gradient(self, theta: ArrayLike) -> Array:
         r"""Return :math:`\Sigma(\theta - \theta^*)`."""
-        e = np.asarray(theta, dtype=np.float64) - self.minimizer
+        e = check_points("theta", theta, self.dim) - self.minimizer
         out: Array = e @ self.covariance
         return out
 
@@ -622,7 +625,7 @@ class LinearRegression(Problem):
     def gradient_covariance(self, theta: ArrayLike) -> Array:
         r"""Covariance of the minibatch gradient at ``theta`` (see Notes),
         shape ``(..., d, d)``."""
-        e = np.asarray(theta, dtype=np.float64) - self.minimizer
+        e = check_points("theta", theta, self.dim) - self.minimizer
         se = e @ self.covariance
         ese = np.einsum("...i,...i->...", e, se)
         outer = se[..., :, None] * se[..., None, :]
@@ -643,7 +646,7 @@ class LinearRegression(Problem):
             return self.exact_gradient(theta)
         x = data[..., : self.dim] @ self.root  # (..., B, d); root is symmetric
         xi = data[..., self.dim]  # (..., B)
-        e = np.asarray(theta, dtype=np.float64) - self.minimizer
+        e = check_points("theta", theta, self.dim) - self.minimizer
         residual = np.einsum("...bi,...i->...b", x, e) - self.noise_std * xi
         out: Array = np.einsum("...b,...bi->...i", residual, x) / self.batch_size
         return out

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from analysis._validation import (
     check_finite,
     check_positive_int,
+    check_rng,
     check_scalar_in_range,
 )
 from analysis.problems import Problem
@@ -145,6 +146,7 @@ class TwoLayerNetwork(Problem):
         width = hidden if teacher_hidden is None else teacher_hidden
         width = check_positive_int("teacher_hidden", width)
         sigma = check_scalar_in_range("noise_std", noise_std, 0.0, np.inf)
+        rng = check_rng("rng", rng)
 
         x = rng.standard_normal((n_samples, inputs))
         w1 = rng.standard_normal((width, inputs)) / np.sqrt(inputs)
@@ -211,6 +213,7 @@ class TwoLayerNetwork(Problem):
         lead: tuple[int, ...] = (
             () if runs is None else (check_positive_int("runs", runs),)
         )
+        rng = check_rng("rng", rng)
         h, p = self.hidden, self.inputs
         w1 = rng.standard_normal((*lead, h, p)) / np.sqrt(p)
         w2 = rng.standard_normal((*lead, h)) / np.sqrt(h)

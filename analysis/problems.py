@@ -45,7 +45,9 @@ from numpy.typing import ArrayLike, NDArray
 from analysis._validation import (
     check_finite,
     check_in_range,
+    check_points,
     check_positive_int,
+    check_rng,
     check_scalar_in_range,
 )
 from analysis.projections import Box, Domain
@@ -76,7 +78,8 @@ def _vector(name: str, value: ArrayLike, dim: int) -> Array:
         return np.broadcast_to(arr, (dim,)).copy()
     except ValueError:
         raise ValueError(
-            f"{name} must be a scalar or have shape ({dim},), got {arr.shape}"
+            f"{name} must be a scalar or have shape (dim,) = ({dim},), got "
+            f"{arr.shape}; pass dim= for more than one coordinate"
         ) from None
 
 
@@ -371,9 +374,7 @@ class PeriodicLinear(OnlineLinear):
 
     def __init__(self, C: float, period: int = 3, dim: int = 1) -> None:
         self.C = check_scalar_in_range("C", C, 0.0, np.inf, low_closed=False)
-        self.period = check_positive_int("period", period)
-        if self.period < 2:
-            raise ValueError(f"period must be an integer >= 2, got {period}")
+        self.period = check_positive_int("period", period, minimum=2)
         self.dim = check_positive_int("dim", dim)
 
     def draw(self, rng: np.random.Generator, t0: int, n: int) -> Array:
@@ -464,15 +465,17 @@ class Quadratic(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         """Return :math:`f(\\theta)`, shape ``theta.shape[:-1]``."""
-        z = np.asarray(theta) - self.minimizer
+        z = check_points("theta", theta, self.dim) - self.minimizer
         return 0.5 * np.einsum("...i,ij,...j->...", z, self.Q, z)
 
     def exact_gradient(self, theta: ArrayLike) -> Array:
         """Return :math:`Q(\\theta-\\theta^*)`."""
-        return (np.asarray(theta) - self.minimizer) @ self.Q
+        return (check_points("theta", theta, self.dim) - self.minimizer) @ self.Q
 
     def hessian(self, theta: ArrayLike | None = None) -> Array:
         """Return :math:`Q` (the same at every point)."""
+        if theta is not None:
+            check_points("theta", theta, self.dim)
         return self.Q.copy()
 
     def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
@@ -527,6 +530,7 @@ def random_rotation(dim: int, rng: np.random.Generator) -> Array:
     uniform over the orthogonal group.
     """
     dim = check_positive_int("dim", dim)
+    rng = check_rng("rng", rng)
     z = rng.standard_normal((dim, dim))
     q, r = np.linalg.qr(z)
     return q * np.sign(np.diag(r))
@@ -558,14 +562,14 @@ class Rosenbrock(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         """Return :math:`f(\\theta)`, shape ``theta.shape[:-1]``."""
-        x = np.asarray(theta, dtype=np.float64)
+        x = check_points("theta", theta, self.dim)
         head, tail = x[..., :-1], x[..., 1:]
         terms = self.b * (tail - head**2) ** 2 + (self.a - head) ** 2
         return np.sum(terms, axis=-1)
 
     def exact_gradient(self, theta: ArrayLike) -> Array:
         """Return :math:`\\nabla f(\\theta)`."""
-        x = np.asarray(theta, dtype=np.float64)
+        x = check_points("theta", theta, self.dim)
         head, tail = x[..., :-1], x[..., 1:]
         inner = tail - head**2
         g = np.zeros_like(x)
@@ -575,7 +579,7 @@ class Rosenbrock(Problem):
 
     def hessian(self, theta: ArrayLike) -> Array:
         """Return :math:`\\nabla^2 f(\\theta)`, shape ``(..., d, d)``."""
-        x = np.asarray(theta, dtype=np.float64)
+        x = check_points("theta", theta, self.dim)
         d = self.dim
         h = np.zeros((*x.shape[:-1], d, d))
         for i in range(d - 1):
@@ -670,6 +674,7 @@ class LogisticRegression(Problem):
         ``label_noise``."""
         n_samples = check_positive_int("n_samples", n_samples)
         dim = check_positive_int("dim", dim)
+        rng = check_rng("rng", rng)
         p = float(
             check_in_range("label_noise", label_noise, 0.0, 0.5, high_closed=True)
         )
@@ -688,20 +693,21 @@ class LogisticRegression(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         """Return the full :math:`f(\\theta)`, shape ``theta.shape[:-1]``."""
-        z = self.y * (np.asarray(theta) @ self.X.T)
+        th = check_points("theta", theta, self.dim)
+        z = self.y * (th @ self.X.T)
         data = np.mean(np.logaddexp(0.0, -z), axis=-1)
-        return data + 0.5 * self.l2 * np.sum(np.asarray(theta) ** 2, axis=-1)
+        return data + 0.5 * self.l2 * np.sum(th**2, axis=-1)
 
     def exact_gradient(self, theta: ArrayLike) -> Array:
         """Return the full-batch gradient."""
-        th = np.asarray(theta, dtype=np.float64)
+        th = check_points("theta", theta, self.dim)
         z = self.y * (th @ self.X.T)
         weights = -self.y * _sigmoid(-z) / self.y.size
         return weights @ self.X + self.l2 * th
 
     def hessian(self, theta: ArrayLike) -> Array:
         """Return the full Hessian, shape ``(..., d, d)``."""
-        th = np.asarray(theta, dtype=np.float64)
+        th = check_points("theta", theta, self.dim)
         z = self.y * (th @ self.X.T)
         curvature = _sigmoid(z) * _sigmoid(-z) / self.y.size
         h = np.einsum("...n,ni,nj->...ij", curvature, self.X, self.X)

@@ -29,7 +29,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from analysis._validation import check_bool, check_finite, check_positive_int
+from analysis._validation import (
+    check_bool,
+    check_finite,
+    check_float_dtype,
+    check_positive_int,
+)
 from analysis.optimizers import UpdateRule
 from analysis.problems import Problem
 from analysis.projections import Domain, Unconstrained
@@ -82,6 +87,31 @@ def _check_finite_during_run(
             f"the {what} of {rule.name} is not finite at step {t} in "
             f"{runs.size} run(s) (first: run {int(runs[0])}); the run diverged"
         )
+
+
+def _record_names(record: Iterable[str]) -> tuple[str, ...]:
+    """Check ``record``: distinct known names, given as strings."""
+    if isinstance(record, str):
+        raise ValueError(
+            f"record must be a sequence of names, got the string {record!r}; "
+            f"write ({record!r},)"
+        )
+    try:
+        names = tuple(record)
+    except TypeError:
+        raise ValueError(
+            f"record must be a sequence of names from {RECORDABLE}, got {record!r}"
+        ) from None
+    not_str = [name for name in names if not isinstance(name, str)]
+    if not_str:
+        raise ValueError(f"record must hold names (strings), got {not_str[0]!r}")
+    unknown = sorted(set(names) - set(RECORDABLE))
+    if unknown:
+        raise ValueError(f"record has unknown names {unknown}; known: {RECORDABLE}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"record names {repeated} more than once")
+    return names
 
 
 @dataclasses.dataclass(frozen=True)
@@ -237,19 +267,30 @@ def simulate(
         raise ValueError(
             f"regret needs a comparator in hindsight, which {problem!r} lacks"
         )
+    if domain is not None and not isinstance(domain, Domain):
+        raise ValueError(
+            f"domain must be a Domain instance such as Box(...) or Ball(...), "
+            f"got {domain!r}"
+        )
     dim = problem.dim
-    dt = np.dtype(dtype)
-    if not np.issubdtype(dt, np.floating):
-        raise ValueError(f"dtype must be a floating type, got {dt}")
-    names = tuple(record)
-    unknown = sorted(set(names) - set(RECORDABLE))
-    if unknown:
-        raise ValueError(f"record has unknown names {unknown}; known: {RECORDABLE}")
+    dt = check_float_dtype("dtype", dtype)
+    names = _record_names(record)
     domain = domain if domain is not None else Unconstrained(dim)
     if domain.dim != dim:
         raise ValueError(
             f"domain has dimension {domain.dim}, the problem has dimension {dim}"
         )
+
+    if regret:
+        # Ask for the comparator once now, so that a problem and domain
+        # without one fail before the run rather than at its end.
+        try:
+            problem.hindsight_minimum(np.zeros((runs, dim)), 1, domain)
+        except NotImplementedError as error:
+            raise ValueError(
+                f"regret=True needs a comparator in hindsight for {problem!r} "
+                f"on {domain!r}: {error}"
+            ) from None
 
     theta = _start(theta0, runs, dim, dt)
     inside = np.asarray(domain.contains(theta))
@@ -329,7 +370,10 @@ def simulate(
                     )
                 history[name].append(np.array(value, copy=True))
             record_index += 1
-        theta = domain.project(theta - delta, weights)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked next
+            theta = theta - delta
+        _check_finite_during_run("iterate", theta, t, rule)
+        theta = domain.project(theta, weights)
 
         # Cumulative loss and regret at the checkpoints.
         if mark_index < marks.size and marks[mark_index] == t:

@@ -50,6 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from analysis._validation import (
     check_finite,
+    check_points,
     check_positive_int,
     check_scalar_in_range,
 )
@@ -65,14 +66,6 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
-
-
-def _points(name: str, theta: ArrayLike, dim: int) -> Array:
-    """``theta`` as a float array of shape ``(..., dim)``, finite."""
-    arr = check_finite(name, theta).astype(np.float64)
-    if arr.ndim == 0 or arr.shape[-1] != dim:
-        raise ValueError(f"{name} must have shape (..., {dim}), got {arr.shape}")
-    return arr
 
 
 # ---------------------------------------------------------------------------
@@ -131,7 +124,7 @@ class AbsLinear(Problem):
 
     def forms(self, theta: ArrayLike) -> Array:
         r"""Return :math:`A(\theta - \theta^*)`, shape ``(..., k)``."""
-        z = _points("theta", theta, self.dim) - self.minimizer
+        z = check_points("theta", theta, self.dim) - self.minimizer
         return z @ self.A.T
 
     def value(self, theta: ArrayLike) -> Array:
@@ -201,7 +194,7 @@ class Beale(Problem):
         self.minimum = 0.0
 
     def _parts(self, theta: ArrayLike) -> tuple[Array, Array, list[Array]]:
-        z = _points("theta", theta, 2)
+        z = check_points("theta", theta, 2)
         x, y = z[..., 0], z[..., 1]
         residuals = [c - x + x * y ** (k + 1) for k, c in enumerate(self.C)]
         return x, y, residuals

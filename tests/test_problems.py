@@ -228,3 +228,40 @@ def test_quadratic_comparator_on_a_box_uses_the_constrained_minimum():
 def test_bad_parameters_raise_naming_the_argument(factory, match):
     with pytest.raises(ValueError, match=match):
         factory()
+
+
+LOGISTIC = LogisticRegression([[1.0, 0.5], [-0.3, 2.0]], [1.0, -1.0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Rosenbrock(dim=2).value([1.0]),
+        lambda: Rosenbrock(dim=2).value([1.0, 1.0, 1.0]),
+        lambda: Rosenbrock(dim=2).exact_gradient([2.0, 3.0, 4.0]),
+        lambda: Rosenbrock(dim=3).hessian([1.0, 1.0]),
+        lambda: Quadratic([1.0, 2.0]).value([1.0]),
+        lambda: Quadratic([1.0, 2.0]).exact_gradient([1.0]),
+        lambda: Quadratic([1.0, 2.0]).hessian([1.0]),
+        lambda: Quadratic([1.0, 2.0]).value([np.nan, 1.0]),
+        lambda: Quadratic([1.0, 2.0]).value(["a", "b"]),
+        lambda: LOGISTIC.value([1.0, 2.0, 3.0]),
+        lambda: LOGISTIC.hessian([1.0]),
+    ],
+)
+def test_points_of_the_wrong_dimension_or_not_finite_are_refused(call):
+    with pytest.raises(ValueError, match="theta must"):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: random_rotation(2, 0),
+        lambda: LogisticRegression.synthetic(10, 2, 0),
+        lambda: LogisticRegression.synthetic(10, 2, np.random.RandomState(0)),
+    ],
+)
+def test_a_seed_given_for_a_generator_is_refused_naming_rng(call):
+    with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
+        call()

@@ -196,6 +196,13 @@ def test_log_checkpoints_are_sorted_and_span_the_run():
         ({"regret": "no"}, "regret must be True or False"),
         ({"theta0": ["a", 0.0]}, "theta0 must be a real number"),
         ({"theta0": [1e5, 0.0], "dtype": np.float16, "domain": None}, "overflows"),
+        ({"dtype": "banana"}, "dtype must be a floating dtype"),
+        ({"record": "theta"}, "record must be a sequence of names"),
+        ({"record": None}, "record must be a sequence of names"),
+        ({"record": ("theta", 1)}, "record must hold names"),
+        ({"record": ("theta", "m", "theta")}, r"record names \['theta'\] more"),
+        ({"domain": "box"}, "domain must be a Domain"),
+        ({"domain": Box}, "domain must be a Domain"),
     ],
 )
 def test_bad_arguments_raise_naming_them(kwargs, match):
@@ -251,6 +258,30 @@ def test_regret_without_a_comparator_is_refused_before_running():
 
     with pytest.raises(ValueError, match="regret needs a comparator"):
         simulate(Adam(0.1), Rosenbrock(), [0.0, 0.0], 10**12, regret=True)
+
+
+def test_regret_on_a_domain_without_a_comparator_is_refused_before_running():
+    # A quadratic whose minimizer lies outside a ball has no comparator.
+    problem = Quadratic([1.0, 2.0], minimizer=5.0)
+    with pytest.raises(ValueError, match="regret=True needs a comparator"):
+        simulate(
+            Adam(0.1),
+            problem,
+            [0.0, 0.0],
+            10**12,
+            regret=True,
+            domain=Ball(0.0, 1.0, dim=2),
+        )
+
+
+def test_iterates_that_overflow_stop_the_run_with_divergence_error():
+    # Steps of 1e307 (unconstrained) take theta past the float64 maximum,
+    # about 1.8e308, at step 18; the run stops there, not in a projection.
+    problem = OnlineLinear(Normal(-1.0, 0.0))
+    with pytest.raises(
+        DivergenceError, match="iterate of Adam is not finite at step 18 "
+    ):
+        simulate(Adam(1e307), problem, [0.0], 100)
 
 
 def test_loss_recorded_at_some_steps_equals_the_full_record():
