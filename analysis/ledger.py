@@ -19,7 +19,9 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import sys
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -77,6 +79,40 @@ class Verdict:
     notebook: str
 
 
+_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Verdict))
+_ONE_LINE = "one non-empty line of text without control characters"
+
+
+def _results_dir(results: object) -> Path:
+    """Return the results directory as a path, refusing anything else."""
+    if not isinstance(results, str | os.PathLike) or results == "":
+        raise ValueError(
+            "results must be the results directory, a non-empty str or "
+            f"pathlib.Path, got {results!r}"
+        )
+    try:
+        return Path(results)
+    except TypeError as error:  # an os.PathLike giving bytes
+        raise ValueError(f"results must be a str or pathlib.Path: {error}") from None
+
+
+def _check_summary(summary: object) -> str:
+    """Check that ``summary`` is one line of text: no control characters.
+
+    Line breaks (``\n``, ``\r``, ``\u2028``...) and other control
+    characters would break the line of the Markdown table; ``|`` is fine,
+    since :func:`_cell` escapes it.
+    """
+    if not isinstance(summary, str) or not summary.strip():
+        raise ValueError(f"summary must be {_ONE_LINE}, got {summary!r}")
+    for index, char in enumerate(summary):
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ValueError(
+                f"summary must be {_ONE_LINE}; found {char!r} at index {index}"
+            )
+    return summary
+
+
 def _round(name: str, value: object) -> float | int | str | bool:
     """Keep strings, bools and integers exact; round floats to 6 digits."""
     if isinstance(value, bool | np.bool_):
@@ -130,9 +166,11 @@ def record(
     ------
     ValueError
         For an unknown claim or verdict word, a claim that is not
-        checkable, an empty or multi-line summary, no evidence, or
-        non-finite evidence.
+        checkable, an empty summary or one with a line break or another
+        control character, no evidence, evidence names that are not
+        strings, non-finite evidence, or ``results`` that is not a path.
     """
+    directory = _results_dir(results) / "verdicts"
     item = claim(claim_id)
     if item.not_checkable:
         raise ValueError(
@@ -141,37 +179,107 @@ def record(
         )
     if verdict not in VERDICTS[:-1]:
         raise ValueError(f"verdict must be one of {VERDICTS[:-1]}, got {verdict!r}")
-    if not isinstance(summary, str) or not summary.strip() or "\n" in summary:
-        raise ValueError("summary must be one non-empty line of text")
+    summary = _check_summary(summary)
     if not isinstance(evidence, Mapping):
         raise ValueError(
             f"evidence must be a mapping of names to numbers, got "
             f"{type(evidence).__name__}"
         )
-    numbers = {str(k): _round(str(k), v) for k, v in evidence.items()}
+    for key in evidence:
+        if not isinstance(key, str):
+            raise ValueError(
+                f"evidence names must be strings, got {key!r} of type "
+                f"{type(key).__name__}"
+            )
+    numbers = {k: _round(k, v) for k, v in evidence.items()}
     if not any(not isinstance(v, str | bool) for v in numbers.values()):
         raise ValueError("evidence must hold at least one computed number")
     entry = Verdict(claim_id, verdict, summary.strip(), numbers, item.notebook)
 
-    directory = Path(results) / "verdicts"
     directory.mkdir(parents=True, exist_ok=True)
     text = json.dumps(dataclasses.asdict(entry), indent=2, sort_keys=True)
     (directory / f"{claim_id}.json").write_text(text + "\n", encoding="utf-8")
     return entry
 
 
+def _parse(path: Path) -> Verdict:
+    """Read one verdict file, checking it as :func:`record` would write it.
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong, without the path (the caller adds it).
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"not UTF-8 text ({error})") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"malformed JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"must hold a JSON object, got {type(data).__name__}")
+    missing = [key for key in _FIELDS if key not in data]
+    unknown = sorted(set(data) - set(_FIELDS))
+    if missing or unknown:
+        raise ValueError(
+            f"must have exactly the keys {list(_FIELDS)}; missing {missing}, "
+            f"unknown {unknown}"
+        )
+    for key in ("claim", "verdict", "notebook"):
+        if not isinstance(data[key], str):
+            raise ValueError(f"{key} must be a string, got {data[key]!r}")
+    if data["claim"] != path.stem:
+        raise ValueError(
+            f"records claim {data['claim']!r}; the file name says {path.stem!r}"
+        )
+    item = claim(data["claim"])
+    if item.not_checkable:
+        raise ValueError(
+            f"claim {item.id} is registered as not checkable; it takes no "
+            "recorded verdict"
+        )
+    if data["verdict"] not in VERDICTS[:-1]:
+        raise ValueError(
+            f"verdict must be one of {VERDICTS[:-1]}, got {data['verdict']!r}"
+        )
+    _check_summary(data["summary"])
+    evidence = data["evidence"]
+    if not isinstance(evidence, dict) or not evidence:
+        raise ValueError(
+            f"evidence must be a non-empty JSON object of names to numbers, "
+            f"got {evidence!r}"
+        )
+    for key, value in evidence.items():
+        _round(key, value)  # checks the type; the value is kept as written
+    if all(isinstance(v, str | bool) for v in evidence.values()):
+        raise ValueError("evidence must hold at least one computed number")
+    return Verdict(**data)
+
+
 def load(results: str | Path) -> dict[str, Verdict]:
-    """Return the recorded verdicts in ``results/verdicts``, by claim."""
+    """Return the recorded verdicts in ``results/verdicts``, by claim.
+
+    Each file is checked as :func:`record` would have written it: exactly
+    the fields of :class:`Verdict` with the right types, a registered and
+    checkable claim matching the file name, a verdict word from
+    :data:`VERDICTS` other than ``"not checkable"``, a one-line summary and
+    finite evidence with at least one number.
+
+    Raises
+    ------
+    ValueError
+        If ``results`` is not a path, or for the first file that fails a
+        check, naming the file and the problem.
+    """
     found: dict[str, Verdict] = {}
-    directory = Path(results) / "verdicts"
+    directory = _results_dir(results) / "verdicts"
     if not directory.is_dir():
         return found
     for path in sorted(directory.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entry = Verdict(**data)
-        if entry.claim != path.stem:
-            raise ValueError(f"{path.name} records claim {entry.claim!r}")
-        claim(entry.claim)
+        try:
+            entry = _parse(path)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
         found[entry.claim] = entry
     return found
 

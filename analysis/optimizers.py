@@ -280,7 +280,7 @@ class UpdateRule(abc.ABC):
     def _gradient(self, state: Any, g: ArrayLike) -> Array:
         """Check ``state`` and ``g``; return ``g`` in the state's dtype."""
         owner = self._owner
-        if not isinstance(state, self._state_type) or state.owner != owner:
+        if type(state) is not self._state_type or state.owner != owner:
             got = type(state).__name__
             if getattr(state, "owner", ""):
                 got += f" made by {state.owner}"

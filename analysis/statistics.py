@@ -22,6 +22,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from analysis._validation import as_real_array, check_finite
+
 __all__ = ["MeanCI", "PowerLawFit", "fit_power_law", "mean_ci"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -36,6 +38,28 @@ def _check_level(level: object) -> float:
     ):
         raise ValueError(f"level must be a number in (0, 1); got {level!r}")
     return float(level)
+
+
+def _claimed_values(
+    name: str, value: npt.ArrayLike, interval_shape: tuple[int, ...]
+) -> FloatArray:
+    """Return a claimed value as a float array, refusing non-numbers.
+
+    Strings, booleans, ``None`` and NaN are refused (``covers('2')`` or
+    ``covers(None)`` is a mistake, not a question); infinities are allowed
+    and are covered only by an infinite interval.
+    """
+    array = as_real_array(name, value).astype(np.float64)
+    if np.any(np.isnan(array)):
+        raise ValueError(f"{name} must be a number or an array of numbers, got NaN")
+    try:
+        np.broadcast_shapes(array.shape, interval_shape)
+    except ValueError:
+        raise ValueError(
+            f"{name} has shape {array.shape}, which does not broadcast against "
+            f"the interval's shape {interval_shape}"
+        ) from None
+    return array
 
 
 def _as_result(values: Any) -> float | FloatArray:
@@ -101,16 +125,23 @@ class MeanCI:
         Parameters
         ----------
         value : array_like
-            Claimed value(s), broadcast against the interval.
+            Claimed value(s), real numbers (not NaN), broadcast against the
+            interval.
 
         Returns
         -------
         numpy.ndarray of bool
             ``low <= value <= high`` elementwise (0-d for scalars).
+
+        Raises
+        ------
+        ValueError
+            If `value` is not real (a string, a bool, ``None``...), is NaN,
+            or does not broadcast against the interval.
         """
-        value = np.asarray(value, dtype=np.float64)
         low, high = np.asarray(self.low), np.asarray(self.high)
-        inside = (low <= value) & (value <= high)
+        claimed = _claimed_values("value", value, low.shape)
+        inside = (low <= claimed) & (claimed <= high)
         return np.asarray(inside, dtype=np.bool_)
 
 
@@ -143,9 +174,10 @@ def mean_ci(
     Raises
     ------
     ValueError
-        If `samples` is not numeric, is 0-d, has fewer than 2 entries along
-        `axis` or has a non-finite entry; if `axis` is out of range; if
-        `level` is not in (0, 1).
+        If `samples` is not real numbers (strings, booleans, complex
+        numbers and ``None`` are refused, not converted), is 0-d, has fewer
+        than 2 entries along `axis` or has a non-finite entry; if `axis` is
+        out of range; if `level` is not in (0, 1).
 
     Examples
     --------
@@ -156,12 +188,7 @@ def mean_ci(
     (True, False)
     """
     level = _check_level(level)
-    try:
-        data = np.asarray(samples, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"samples must be an array of real numbers; got {samples!r}"
-        ) from error
+    data = as_real_array("samples", samples).astype(np.float64)
     if data.ndim == 0:
         raise ValueError("samples must have at least one axis; got a scalar")
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
@@ -176,8 +203,7 @@ def mean_ci(
         raise ValueError(
             f"samples must hold at least 2 values along axis {axis}; got {n}"
         )
-    if not np.all(np.isfinite(data)):
-        raise ValueError("samples must be finite; found NaN or infinity")
+    check_finite("samples", data)
     mean = np.mean(data, axis=axis)
     sem = np.std(data, axis=axis, ddof=1) / math.sqrt(n)
     t_quantile = float(stats.t.ppf(0.5 + level / 2.0, n - 1))
@@ -220,7 +246,11 @@ class PowerLawFit:
     prefactor : float
         Fitted :math:`C = \exp(\text{intercept})`.
     r_squared : float
-        Coefficient of determination of the log-log fit.
+        Coefficient of determination of the log-log fit, the squared
+        correlation of :math:`\log x` and :math:`\log y`. NaN when `y` is
+        constant: there is then no variation of :math:`\log y` to explain,
+        so :math:`r^2` is undefined (the fit itself is exact, with exponent
+        0 and an interval of zero width).
     n : int
         Number of points.
     level : float
@@ -242,14 +272,20 @@ class PowerLawFit:
         Parameters
         ----------
         exponent : array_like
-            Claimed exponent(s).
+            Claimed exponent(s), real numbers (not NaN).
 
         Returns
         -------
         numpy.ndarray of bool
             ``exponent_low <= exponent <= exponent_high`` elementwise.
+
+        Raises
+        ------
+        ValueError
+            If `exponent` is not real (a string, a bool, ``None``...) or
+            is NaN.
         """
-        value = np.asarray(exponent, dtype=np.float64)
+        value = _claimed_values("exponent", exponent, ())
         inside = (self.exponent_low <= value) & (value <= self.exponent_high)
         return np.asarray(inside, dtype=np.bool_)
 
@@ -265,19 +301,24 @@ class PowerLawFit:
         -------
         numpy.ndarray
             :math:`C x^p`, as a float array.
+
+        Raises
+        ------
+        ValueError
+            If `x` is not real or has an entry that is not > 0 (zero,
+            negative or NaN): the law was fitted on log-log axes and is
+            only defined for positive abscissae.
         """
-        values = np.asarray(x, dtype=np.float64)
+        values = as_real_array("x", x).astype(np.float64)
+        if not np.all(values > 0.0):
+            bad = values[~(values > 0.0)].flat[0]
+            raise ValueError(f"x must be > 0 (positive abscissae), got {float(bad)!r}")
         result: FloatArray = self.prefactor * np.power(values, self.exponent)
         return result
 
 
 def _positive_vector(name: str, values: npt.ArrayLike) -> FloatArray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            f"{name} must be a 1-d array of positive numbers; got {values!r}"
-        ) from error
+    array = as_real_array(name, values).astype(np.float64)
     if array.ndim != 1:
         raise ValueError(
             f"{name} must be 1-d (positive numbers); got shape {array.shape}"
@@ -320,9 +361,16 @@ def fit_power_law(
     Raises
     ------
     ValueError
-        If `x` or `y` is not 1-d, has a non-positive or non-finite entry,
-        if their lengths differ or are below 3, if `x` is constant, or if
-        `level` is not in (0, 1).
+        If `x` or `y` is not real numbers (strings, booleans, complex
+        numbers and ``None`` are refused, not converted), is not 1-d, has a
+        non-positive or non-finite entry, if their lengths differ or are
+        below 3, if `x` is constant, or if `level` is not in (0, 1).
+
+    Notes
+    -----
+    A constant `y` is accepted: the fit is then exact with exponent 0,
+    but :math:`r^2` is undefined and reported as NaN (see
+    :class:`PowerLawFit`).
 
     Examples
     --------
@@ -357,13 +405,15 @@ def fit_power_law(
     )
     t_quantile = float(stats.t.ppf(0.5 + level / 2.0, n - 2))
     half_width = t_quantile * stderr
+    # r**2 = 1 - SS_res / SS_tot is 0 / 0 for a constant y: undefined.
+    r_squared = math.nan if np.ptp(log_y) == 0.0 else float(result.rvalue) ** 2
     return PowerLawFit(
         exponent=slope,
         exponent_stderr=stderr,
         exponent_low=slope - half_width,
         exponent_high=slope + half_width,
         prefactor=math.exp(intercept),
-        r_squared=float(result.rvalue) ** 2,
+        r_squared=r_squared,
         n=n,
         level=level,
     )

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from analysis._validation import (
+    as_real_array,
     check_finite,
     check_in_range,
     check_positive_int,
@@ -126,8 +127,10 @@ class SweepResult:
         Raises
         ------
         ValueError
-            If every step size has a diverged run.
+            If ``level`` is not in (0, 1), or every step size has a
+            diverged run.
         """
+        level = _check_level(level)
         diverged = np.sum(~np.isfinite(scores), axis=1).astype(np.int64)
         mean = np.full(step_sizes.size, np.nan)
         low = np.full(step_sizes.size, np.nan)
@@ -161,6 +164,13 @@ class SweepResult:
         return self.best_index in (0, self.step_sizes.size - 1)
 
 
+def _check_level(level: float) -> float:
+    """Check a confidence level, in the open interval (0, 1)."""
+    return check_scalar_in_range(
+        "level", level, 0.0, 1.0, low_closed=False, high_closed=False
+    )
+
+
 def check_sweep_arguments(
     step_sizes: ArrayLike, runs: int, steps: int
 ) -> tuple[NDArray[np.float64], int, int]:
@@ -174,11 +184,12 @@ def check_sweep_arguments(
     Raises
     ------
     ValueError
-        For non-finite, non-positive or non-1-d ``step_sizes``, fewer than
-        two ``runs`` or fewer than one step.
+        For ``step_sizes`` that are not real numbers (strings, booleans and
+        ``None`` are refused, not converted), non-finite, non-positive,
+        empty or not 1-d; fewer than two ``runs`` or fewer than one step.
     """
-    grid = check_finite("step_sizes", np.atleast_1d(np.asarray(step_sizes, float)))
-    check_in_range("step_sizes", grid, 0.0, np.inf, low_closed=False)
+    grid = np.atleast_1d(check_finite("step_sizes", step_sizes))
+    grid = check_in_range("step_sizes", grid, 0.0, np.inf, low_closed=False)
     if grid.ndim != 1:
         raise ValueError(f"step_sizes must be 1-d, got shape {grid.shape}")
     runs = check_positive_int("runs", runs)
@@ -231,17 +242,38 @@ def sweep_step_sizes(
     Raises
     ------
     ValueError
-        For non-positive step sizes, fewer than two runs, or a sweep in
-        which every step size has a diverged run.
+        For bad arguments (step sizes that are not positive numbers, fewer
+        than two runs, a ``level`` outside (0, 1), a ``make_rule`` or
+        ``score`` that is not callable, a ``make_rule`` that does not give
+        an update rule...), or a sweep in which every step size has a
+        diverged run.
+
+    Notes
+    -----
+    Every argument is checked before the first run: the arguments of the
+    sweep itself here, every rule by building all of them first, and
+    those passed on to :func:`analysis.simulation.simulate` (``problem``,
+    ``theta0``, ``domain``, ``record_steps``) by the first call of it,
+    which checks them before taking a step.
     """
     if not callable(make_rule):
         raise ValueError("make_rule must be a function of the step size")
+    if not callable(score):
+        raise ValueError("score must be a function of a RunResult")
     grid, runs, steps = check_sweep_arguments(step_sizes, runs, steps)
+    seed = check_positive_int("seed", seed, minimum=0)
+    level = _check_level(level)
     at = np.array([steps]) if record_steps is None else record_steps
+    rules = [make_rule(float(alpha)) for alpha in grid]
+    for alpha, rule in zip(grid, rules, strict=True):
+        if not isinstance(rule, UpdateRule):
+            raise ValueError(
+                f"make_rule must return an UpdateRule, got {type(rule).__name__} "
+                f"for step size {float(alpha)!r}"
+            )
 
     scores = np.full((grid.size, runs), np.nan)
-    for i, alpha in enumerate(grid):
-        rule = make_rule(float(alpha))
+    for i, rule in enumerate(rules):
         # A step size that is too large makes the iterates overflow; the
         # simulator then stops with DivergenceError and the whole setting
         # counts as diverged (the runs are advanced together, so which one
@@ -261,7 +293,7 @@ def sweep_step_sizes(
                 )
         except DivergenceError:
             continue
-        values = np.asarray(score(result), dtype=np.float64)
+        values = as_real_array("score's result", score(result)).astype(np.float64)
         if values.shape != (runs,):
             raise ValueError(
                 f"score must return one number per run, shape ({runs},), got "

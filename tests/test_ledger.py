@@ -89,11 +89,121 @@ def test_table_has_a_row_per_claim_and_marks_unchecked_ones(tmp_path):
         (("A1", "holds", "x", {"a": np.array([1.0, 2.0])}), "evidence"),
         (("A1", "holds", "x", [1.0, 2.0]), "evidence must be a mapping"),
         (("A1", "holds", None, {"a": 1.0}), "summary"),
+        (("A1", "holds", "a\rb", {"a": 1.0}), "summary"),
+        (("A1", "holds", "a\r\nb", {"a": 1.0}), "summary"),
+        (("A1", "holds", "ends with a break\n", {"a": 1.0}), "summary"),
+        (("A1", "holds", "a\tb", {"a": 1.0}), "summary"),
+        (("A1", "holds", "a\x00b", {"a": 1.0}), "summary"),
+        (("A1", "holds", "a\x1bb", {"a": 1.0}), "summary"),
+        (("A1", "holds", "a\u2028b", {"a": 1.0}), "summary"),
+        (("A1", "holds", "a\x85b", {"a": 1.0}), "summary"),
+        (("A1", "holds", "x", {1: 2.0, "1": 3.0}), "evidence names"),
+        (("A1", "holds", "x", {("a", "b"): 2.0}), "evidence names"),
+        (("A1", "holds", "x", {None: 2.0}), "evidence names"),
     ],
 )
 def test_bad_records_raise_naming_the_argument(tmp_path, args, match):
     with pytest.raises(ValueError, match=match):
         ledger.record(*args, results=tmp_path)
+
+
+@pytest.mark.parametrize("results", [None, 3, "", b"results", ["results"]])
+def test_record_and_load_need_a_results_path(results):
+    with pytest.raises(ValueError, match=r"^results must"):
+        ledger.record("A1", "holds", "x", {"n": 1}, results=results)
+    with pytest.raises(ValueError, match=r"^results must"):
+        ledger.load(results)
+
+
+def test_a_pipe_in_the_summary_is_kept_and_escaped_in_the_table(tmp_path):
+    entry = ledger.record(
+        "A1", "holds", "worst |z| = 3.2", {"z": 3.2}, results=tmp_path
+    )
+    assert entry.summary == "worst |z| = 3.2"
+    table = ledger.render_table(ledger.load(tmp_path))
+    row = next(line for line in table.splitlines() if line.startswith("| A1 "))
+    assert "worst \\|z\\| = 3.2" in row
+    assert row.count(" | ") == 5
+
+
+def _good_file(tmp_path):
+    ledger.record("A1", "holds", "all cover", {"n": 3, "z": 1.5}, results=tmp_path)
+    path = tmp_path / "verdicts" / "A1.json"
+    return path, json.loads(path.read_text())
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"verdict": "banana"}, "verdict must be one of"),
+        ({"verdict": "not checkable"}, "verdict must be one of"),
+        ({"verdict": 1}, "verdict must be a string"),
+        ({"extra": 1}, r"unknown \['extra'\]"),
+        ({"summary": None}, "summary must be"),
+        ({"summary": "two\nlines"}, "summary must be"),
+        ({"summary": "a\rb"}, "summary must be"),
+        ({"summary": " "}, "summary must be"),
+        ({"evidence": {}}, "evidence must be"),
+        ({"evidence": [1.0]}, "evidence must be"),
+        ({"evidence": {"a": None}}, r"evidence\['a'\]"),
+        ({"evidence": {"a": [1.0]}}, r"evidence\['a'\]"),
+        ({"evidence": {"a": float("nan")}}, r"evidence\['a'\] must be finite"),
+        ({"evidence": {"a": "text", "b": True}}, "at least one computed number"),
+        ({"claim": "A2"}, "records claim 'A2'"),
+        ({"claim": 1}, "claim must be a string"),
+        ({"notebook": None}, "notebook must be a string"),
+    ],
+)
+def test_load_refuses_bad_files_naming_the_file(tmp_path, change, match):
+    path, data = _good_file(tmp_path)
+    data.update(change)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=re.escape(str(path)) + ": .*" + match):
+        ledger.load(tmp_path)
+
+
+@pytest.mark.parametrize("key", ["claim", "verdict", "summary", "evidence", "notebook"])
+def test_load_refuses_a_file_with_a_missing_key(tmp_path, key):
+    path, data = _good_file(tmp_path)
+    del data[key]
+    path.write_text(json.dumps(data))
+    with pytest.raises(
+        ValueError, match=re.escape(str(path)) + f": .*missing \\['{key}'\\]"
+    ):
+        ledger.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("{", "malformed JSON"),
+        ("", "malformed JSON"),
+        ("[1, 2]", "must hold a JSON object"),
+        ('"holds"', "must hold a JSON object"),
+    ],
+)
+def test_load_refuses_malformed_files_naming_the_file(tmp_path, text, match):
+    path, _ = _good_file(tmp_path)
+    path.write_text(text)
+    with pytest.raises(ValueError, match=re.escape(str(path)) + ": " + match):
+        ledger.load(tmp_path)
+
+
+def test_load_refuses_unregistered_and_not_checkable_claims(tmp_path):
+    path, data = _good_file(tmp_path)
+    for claim_id, match in (("Z9", "claim_id must be one of"), ("N1", "not checkable")):
+        path.unlink(missing_ok=True)
+        bad = tmp_path / "verdicts" / f"{claim_id}.json"
+        bad.write_text(json.dumps({**data, "claim": claim_id}))
+        with pytest.raises(ValueError, match=re.escape(str(bad)) + ": .*" + match):
+            ledger.load(tmp_path)
+        bad.unlink()
+
+
+def test_every_committed_verdict_file_loads():
+    found = ledger.load(ROOT / "results")
+    files = sorted(p.stem for p in (ROOT / "results" / "verdicts").glob("*.json"))
+    assert sorted(found) == files
 
 
 def test_update_readme_replaces_only_the_marked_section():

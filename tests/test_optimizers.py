@@ -1568,7 +1568,7 @@ def test_bad_init_shapes_are_refused_naming_shape(shape):
     ],
 )
 def test_a_state_of_another_rule_is_refused_naming_state(rule, state):
-    with pytest.raises(ValueError, match="state must be the .* made by"):
+    with pytest.raises(ValueError, match=r"state must be the .* made by"):
         rule.update(state, np.ones(2))
 
 

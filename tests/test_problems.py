@@ -263,5 +263,5 @@ def test_points_of_the_wrong_dimension_or_not_finite_are_refused(call):
     ],
 )
 def test_a_seed_given_for_a_generator_is_refused_naming_rng(call):
-    with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
+    with pytest.raises(ValueError, match=r"rng must be a numpy\.random\.Generator"):
         call()

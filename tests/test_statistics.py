@@ -92,6 +92,27 @@ def test_covers_gives_a_bool_array() -> None:
     np.testing.assert_array_equal(wide.covers(5.0), np.array([False, True]))
 
 
+@pytest.mark.parametrize(
+    "value", ["2", None, True, np.bool_(False), 2 + 0j, math.nan, ["1", "2"]]
+)
+def test_covers_rejects_non_numbers(value: object) -> None:
+    ci = mean_ci([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"^value must"):
+        ci.covers(value)  # type: ignore[arg-type]
+
+
+def test_covers_rejects_values_that_do_not_broadcast() -> None:
+    ci = mean_ci([[0.0, 0.0], [1.0, 10.0], [2.0, 20.0]], axis=0)
+    with pytest.raises(ValueError, match=r"^value has shape"):
+        ci.covers([1.0, 2.0, 3.0])
+
+
+def test_covers_accepts_integers_and_infinities() -> None:
+    ci = mean_ci([1, 2, 3])
+    assert bool(ci.covers(2)) and not bool(ci.covers(math.inf))
+    assert ci.mean == 2.0
+
+
 def test_mean_ci_coverage_of_normal_samples() -> None:
     rng = np.random.default_rng(20201222)
     repetitions, n, mu = 4000, 8, 1.5
@@ -107,6 +128,25 @@ def test_mean_ci_coverage_of_normal_samples() -> None:
 )
 def test_mean_ci_rejects_too_few_or_non_finite_samples(samples: object) -> None:
     with pytest.raises(ValueError, match="samples"):
+        mean_ci(samples)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [
+        ["1", "2", "3"],
+        [True, False, True],
+        np.array([True, False]),
+        [1.0 + 0j, 2.0],
+        [1.0, None, 3.0],
+        None,
+        [[1.0, 2.0], [3.0]],
+    ],
+)
+def test_mean_ci_rejects_strings_booleans_and_other_non_numbers(
+    samples: object,
+) -> None:
+    with pytest.raises(ValueError, match=r"^samples must"):
         mean_ci(samples)  # type: ignore[arg-type]
 
 
@@ -196,11 +236,51 @@ def test_fit_power_law_coverage_over_noisy_repetitions() -> None:
         ([2.0, 2.0, 2.0], [1.0, 2.0, 3.0], "x"),
         ([[1.0, 2.0, 3.0]], [1.0, 2.0, 3.0], "x"),
         (["a", "b", "c"], [1.0, 2.0, 3.0], "x"),
+        (["1", "10", "100"], [1.0, 2.0, 3.0], "x"),
+        ([True, True, True], [1.0, 2.0, 3.0], "x"),
+        (None, [1.0, 2.0, 3.0], "x"),
+        ([1.0, 2.0, 3.0], ["1", "2", "3"], "y"),
+        ([1.0, 2.0, 3.0], [True, True, True], "y"),
+        ([1.0, 2.0, 3.0], [1.0 + 0j, 2.0, 3.0], "y"),
+        ([1.0, 2.0, 3.0], [1.0, None, 3.0], "y"),
     ],
 )
 def test_fit_power_law_bad_input(x: object, y: object, name: str) -> None:
     with pytest.raises(ValueError, match=f"^{name} must"):
         fit_power_law(x, y)  # type: ignore[arg-type]
+
+
+def test_fit_power_law_of_a_constant_has_exponent_zero_and_undefined_r2() -> None:
+    # r^2 = 1 - SS_res/SS_tot is 0/0 for a constant y: NaN, without warnings.
+    fit = fit_power_law([1.0, 10.0, 100.0, 1000.0], [2.0, 2.0, 2.0, 2.0])
+    assert fit.exponent == 0.0
+    assert fit.exponent_low == fit.exponent_high == 0.0
+    assert fit.prefactor == pytest.approx(2.0, rel=1e-14)
+    assert math.isnan(fit.r_squared)
+    assert bool(fit.covers(0.0))
+
+
+def test_predict_accepts_positive_abscissae_as_before() -> None:
+    fit = fit_power_law([1.0, 10.0, 100.0], [3.0, 30.0, 300.0])
+    assert fit.predict(1000) == pytest.approx(3000.0)
+    assert fit.predict([]).shape == (0,)
+    assert fit.predict(math.inf) == math.inf
+
+
+@pytest.mark.parametrize(
+    "x", [-1.0, 0.0, [1.0, -2.0], [[1.0], [0.0]], math.nan, "2", True, None, [1j]]
+)
+def test_predict_rejects_non_positive_or_non_numeric_x(x: object) -> None:
+    fit = fit_power_law([1.0, 10.0, 100.0], [3.0, 30.0, 300.0])
+    with pytest.raises(ValueError, match=r"^x must"):
+        fit.predict(x)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("exponent", ["1", None, True, math.nan, [1.0, "a"]])
+def test_power_law_covers_rejects_non_numbers(exponent: object) -> None:
+    fit = fit_power_law([1.0, 10.0, 100.0], [3.0, 30.0, 300.0])
+    with pytest.raises(ValueError, match=r"^exponent must"):
+        fit.covers(exponent)  # type: ignore[arg-type]
 
 
 def test_fit_power_law_rejects_bad_level() -> None:

@@ -7,7 +7,13 @@ from analysis.optimizers import SGD, Adam
 from analysis.problems import Quadratic
 from analysis.simulation import simulate
 from analysis.statistics import mean_ci
-from analysis.sweeps import log_grid, normal_law_with_snr, sweep_step_sizes
+from analysis.sweeps import (
+    SweepResult,
+    check_sweep_arguments,
+    log_grid,
+    normal_law_with_snr,
+    sweep_step_sizes,
+)
 
 
 def test_log_grid_spans_the_decades_evenly():
@@ -83,6 +89,101 @@ def test_bad_sweeps_raise_naming_the_argument(kwargs, match):
         sweep_step_sizes(
             lambda a: SGD(a), Quadratic([1.0]), [0.0], args.pop("steps"), **args
         )
+
+
+@pytest.mark.parametrize(
+    "step_sizes",
+    [
+        ["0.1", "1"],
+        [True, True],
+        True,
+        "abc",
+        "0.1",
+        None,
+        [0.1, None],
+        [0.1, 1j],
+        [0.1, float("nan")],
+        [0.1, float("inf")],
+        [0.1, 0.0],
+        [],
+        [[0.1, 1.0]],
+        [[0.1], [1.0, 2.0]],
+    ],
+)
+def test_check_sweep_arguments_refuses_non_numeric_step_sizes(step_sizes):
+    with pytest.raises(ValueError, match=r"^step_sizes"):
+        check_sweep_arguments(step_sizes, 2, 10)
+
+
+def test_check_sweep_arguments_accepts_numbers_as_before():
+    grid, runs, steps = check_sweep_arguments([1, 0.5], np.int64(3), 10)
+    assert grid.dtype == np.float64
+    np.testing.assert_array_equal(grid, [1.0, 0.5])
+    assert (runs, steps) == (3, 10)
+    np.testing.assert_array_equal(check_sweep_arguments(0.1, 2, 1)[0], [0.1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"level": 1.5}, "level"),
+        ({"level": 0.0}, "level"),
+        ({"level": True}, "level"),
+        ({"level": "0.9"}, "level"),
+        ({"score": 3}, "score"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"step_sizes": [0.1, "1"]}, "step_sizes"),
+        ({"runs": 1}, "runs"),
+    ],
+)
+def test_every_argument_is_checked_before_anything_runs(kwargs, match):
+    calls = []
+
+    def make_rule(alpha):
+        calls.append(alpha)
+        return SGD(alpha)
+
+    args = {"step_sizes": [0.1, 0.2], "runs": 2}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        sweep_step_sizes(make_rule, Quadratic([1.0]), [0.0], 5, **args)
+    assert calls == []
+
+
+def test_every_rule_is_built_and_checked_before_anything_runs():
+    scored = []
+
+    def score(result):
+        scored.append(result)
+        return result.history["loss"][-1]
+
+    def make_rule(alpha):
+        return SGD(alpha) if alpha < 0.15 else "not a rule"
+
+    with pytest.raises(ValueError, match="make_rule must return an UpdateRule"):
+        sweep_step_sizes(
+            make_rule, Quadratic([1.0]), [0.0], 5, [0.1, 0.2], runs=2, score=score
+        )
+    assert scored == []
+
+
+def test_a_score_that_is_not_numbers_is_refused():
+    with pytest.raises(ValueError, match="score"):
+        sweep_step_sizes(
+            lambda a: SGD(a),
+            Quadratic([1.0]),
+            [1.0],
+            3,
+            [0.1],
+            runs=2,
+            score=lambda result: np.array(["1", "2"]),
+        )
+
+
+def test_from_scores_checks_the_level():
+    with pytest.raises(ValueError, match="level"):
+        SweepResult.from_scores(np.array([0.1]), np.ones((1, 3)), 1.0)
 
 
 @pytest.mark.parametrize(
