@@ -251,7 +251,7 @@ class UpdateRule(abc.ABC):
         return alpha
 
     #: The state class :meth:`update` expects.
-    _state_type: ClassVar[type] = object
+    _state_type: ClassVar[type[Any]] = object
     #: The state field holding the running maximum, if the rule has one.
     _max_field: ClassVar[str | None] = None
     #: (name, shape) of the hyperparameters given as arrays (set on init).
@@ -280,7 +280,7 @@ class UpdateRule(abc.ABC):
     def _gradient(self, state: Any, g: ArrayLike) -> Array:
         """Check ``state`` and ``g``; return ``g`` in the state's dtype."""
         owner = self._owner
-        if type(state) is not self._state_type or state.owner != owner:
+        if not isinstance(state, self._state_type) or state.owner != owner:
             got = type(state).__name__
             if getattr(state, "owner", ""):
                 got += f" made by {state.owner}"

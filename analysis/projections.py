@@ -63,6 +63,13 @@ from scipy.optimize import (
     minimize,
 )
 
+from analysis._validation import (
+    as_real_array,
+    check_finite,
+    check_positive_int,
+    check_scalar_in_range,
+)
+
 __all__ = [
     "Ball",
     "Box",
@@ -80,36 +87,35 @@ DEFAULT_ATOL = 1e-12
 # ---------------------------------------------------------------------------
 
 
+def _has_bool(value: Any) -> bool:
+    """True if a (nested) list or tuple holds a boolean.
+
+    numpy turns ``[True, 2.0]`` into ``[1.0, 2.0]``, which
+    :func:`~analysis._validation.as_real_array` can no longer tell apart
+    from numbers, so such sequences are inspected before conversion.
+    """
+    if isinstance(value, bool | np.bool_):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind == "b"
+    if isinstance(value, list | tuple):
+        return any(_has_bool(item) for item in value)
+    return False
+
+
 def _real_array(value: Any, name: str) -> np.ndarray:
-    """Return ``value`` as a real floating array (no copy if already one)."""
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real-valued array: {exc}") from exc
-    kind = arr.dtype.kind
-    if kind == "f":
-        return arr
-    if kind in "biu":
-        return arr.astype(np.float64)
-    if kind == "O":
-        try:
-            return arr.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{name} must be a real-valued array, got objects: {exc}"
-            ) from exc
-    raise ValueError(f"{name} must be a real-valued array, got dtype {arr.dtype}")
+    """Return ``value`` as a real floating array (no copy if already one).
 
-
-def _require_finite(arr: np.ndarray, name: str) -> None:
-    bad = ~np.isfinite(arr)
-    if np.any(bad):
-        example = arr[bad].flat[0]
+    Booleans, strings, complex numbers, ``None`` and object arrays are
+    refused (``ValueError`` naming ``name``); integers become float64.
+    """
+    arr = as_real_array(name, value)
+    if _has_bool(value):
         raise ValueError(
-            f"{name} must be finite (no nan or inf), got {int(bad.sum())} "
-            f"non-finite entr{'y' if bad.sum() == 1 else 'ies'}, "
-            f"e.g. {example}"
+            f"{name} must be a real number or array, got a sequence that "
+            "contains booleans"
         )
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
 
 def _points(value: Any, name: str, dim: int) -> np.ndarray:
@@ -120,7 +126,7 @@ def _points(value: Any, name: str, dim: int) -> np.ndarray:
             f"{name} must have shape (..., {dim}) (last axis = domain "
             f"dimension {dim}), got shape {arr.shape}"
         )
-    _require_finite(arr, name)
+    check_finite(name, arr)
     return arr
 
 
@@ -157,13 +163,8 @@ def _work_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
 
 
 def _check_atol(atol: float) -> float:
-    try:
-        value = float(atol)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"atol must be a non-negative number, got {atol!r}") from exc
-    if not value >= 0.0:
-        raise ValueError(f"atol must be a non-negative number, got {atol!r}")
-    return value
+    """A finite tolerance ``>= 0`` (``inf`` would make every point inside)."""
+    return check_scalar_in_range("atol", atol, 0.0, math.inf)
 
 
 def _norm(v: np.ndarray) -> np.ndarray:
@@ -174,6 +175,39 @@ def _norm(v: np.ndarray) -> np.ndarray:
     return scale * np.sqrt(np.sum((a / safe[..., None]) ** 2, axis=-1))
 
 
+def _refine_value(
+    value: np.ndarray,
+    c: np.ndarray,
+    xmax: np.ndarray,
+    fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Recompute the non-finite entries of a value linear in ``c``.
+
+    ``value = fn(c, rows)`` is a linear function of ``c`` per row (such as
+    ``sum(c * x)``) whose products or partial sums may overflow (to ``inf``,
+    or ``nan`` for ``inf - inf``) although the result is representable.
+    Those rows are recomputed as ``2**e fn(c 2**-e, rows)`` with ``e`` chosen
+    so that no term exceeds the largest float (``xmax`` bounds the factors
+    multiplying ``c`` in each row); the result is ``+-inf`` only if it does
+    not fit itself.  Finite entries are returned unchanged.
+    """
+    bad = ~np.isfinite(value)
+    if not np.any(bad):
+        return value
+    rows = np.flatnonzero(bad)
+    cb = c[rows]
+    # |c_i| < 2**ec and factors < 2**ex (ex >= 1 bounds norms of c too):
+    # every term, and ||c 2**-e||, is below 2**(maxexp - 2) / d
+    ec = np.frexp(np.max(np.abs(cb), axis=-1))[1].astype(np.int64)
+    ex = np.maximum(np.frexp(xmax[rows])[1].astype(np.int64), 1)
+    maxexp = int(np.finfo(c.dtype).maxexp)
+    margin = math.ceil(math.log2(c.shape[-1])) + 2
+    e = np.maximum(ec + ex + margin - maxexp, 0)
+    with np.errstate(over="ignore"):
+        value[rows] = np.ldexp(fn(np.ldexp(cb, -e[:, None]), rows), e)
+    return value
+
+
 def _vector(value: Any, name: str, dim: int | None) -> tuple[np.ndarray, bool]:
     """Validate a scalar or 1-D parameter; return (array, was_scalar)."""
     arr = _real_array(value, name)
@@ -181,7 +215,7 @@ def _vector(value: Any, name: str, dim: int | None) -> tuple[np.ndarray, bool]:
         raise ValueError(
             f"{name} must be a scalar or a 1-D array, got shape {arr.shape}"
         )
-    _require_finite(arr, name)
+    check_finite(name, arr)
     if dim is not None and arr.ndim == 1 and arr.shape[0] != dim:
         raise ValueError(
             f"{name} must have shape ({dim},) to match dim={dim}, got shape {arr.shape}"
@@ -190,9 +224,7 @@ def _vector(value: Any, name: str, dim: int | None) -> tuple[np.ndarray, bool]:
 
 
 def _check_dim(dim: Any) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
-        raise ValueError(f"dim must be a positive integer, got {dim!r}")
-    return int(dim)
+    return check_positive_int("dim", dim)
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -357,7 +389,8 @@ class Domain(abc.ABC):
         x : array_like, shape (..., dim)
             Finite points.
         atol : float, optional
-            Tolerance on :meth:`violation`.  It is multiplied by the scale
+            Finite tolerance ``>= 0`` on :meth:`violation` (``ValueError``
+            otherwise, as for booleans or strings).  It is multiplied by the scale
             of the set (``max(1, largest magnitude of its data)``) so that
             rounding in large sets is not mistaken for infeasibility, and
             raised to 16 machine epsilons of ``x``'s dtype.
@@ -544,8 +577,9 @@ class Box(Domain):
 
     @property
     def diameter_inf(self) -> float:
-        """``max_i (upper_i - lower_i)``."""
-        return float(np.max(self.upper - self.lower))
+        """``max_i (upper_i - lower_i)`` (``inf`` beyond the largest float)."""
+        with np.errstate(over="ignore"):
+            return float(np.max(self.upper - self.lower))
 
     @property
     def _scale(self) -> float:
@@ -559,14 +593,23 @@ class Box(Domain):
     def _violation(self, x: np.ndarray) -> np.ndarray:
         lo = self.lower.astype(x.dtype)
         hi = self.upper.astype(x.dtype)
-        excess = np.maximum(lo - x, x - hi)
+        with np.errstate(over="ignore"):  # inf beyond the largest float
+            excess = np.maximum(lo - x, x - hi)
         return np.maximum(np.max(excess, axis=-1), 0.0)
 
     def _linear_minimum(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lo = self.lower.astype(c.dtype)
         hi = self.upper.astype(c.dtype)
         xmin = np.where(c < 0, hi, lo)
-        return np.sum(c * xmin, axis=-1), xmin
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = np.sum(c * xmin, axis=-1)
+        value = _refine_value(
+            value,
+            c,
+            np.max(np.abs(xmin), axis=-1),
+            lambda cs, rows: np.sum(cs * xmin[rows], axis=-1),
+        )
+        return value, xmin
 
 
 # ---------------------------------------------------------------------------
@@ -574,30 +617,76 @@ class Box(Domain):
 # ---------------------------------------------------------------------------
 
 
-def _ball_offsets(
-    z: np.ndarray, w: np.ndarray, radius: float, maxiter: int = 200
-) -> np.ndarray:
-    """Return ``x - c`` for the weighted projection of rows ``z = y - c``.
+#: Above ``||y - c|| / r = 2**_BALL_EXP`` the multiplier of the secular
+#: equation is carried in units of ``2**k`` (see :func:`_ball_offsets`); it
+#: would overflow near ``2**1024``.
+_BALL_EXP = 128
 
-    Every row of ``z`` must lie strictly outside the ball (``||z|| > r``).
-    See :class:`Ball` for the algorithm.
+
+def _centred(y: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets ``y - c`` of the rows of ``y`` with their norms, without overflow.
+
+    Returns ``(z, nz, e)`` with ``y - c = z * 2**e`` and ``nz = ||z||``
+    finite for every row.  ``e`` is 0 (and ``z = y - c`` exactly) unless
+    ``y - c`` or its norm overflows; those rows are computed from
+    ``y * 2**-e - c * 2**-e`` instead.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = y - c
+        nz = _norm(z)
+    e = np.zeros(nz.shape, dtype=np.int64)
+    big = ~np.isfinite(nz)
+    if np.any(big):
+        # |y_i - c_i| 2**-e0 <= max / 4 and ||.|| <= sqrt(d) max / 4 < max
+        e0 = 2 + math.ceil(0.5 * math.log2(y.shape[-1]))
+        z[big] = np.ldexp(y[big], -e0) - np.ldexp(c, -e0)
+        nz[big] = _norm(z[big])
+        e[big] = e0
+    return z, nz, e
+
+
+def _ball_offsets(
+    z: np.ndarray,
+    w: np.ndarray,
+    radius: float,
+    zexp: np.ndarray,
+    nz: np.ndarray,
+    maxiter: int = 200,
+) -> np.ndarray:
+    """Return ``x - c`` for the weighted projection of rows ``z 2**zexp = y - c``.
+
+    ``nz = ||z||``.  Every row must lie strictly outside the ball
+    (``||z|| 2**zexp > r``).  See :class:`Ball` for the algorithm.
+
+    Far from the ball, ``t = ||y - c|| / r`` (which may exceed the largest
+    float), the multiplier ``mu ~ t`` and the terms ``q ~ 1/t`` of the
+    iteration would overflow or underflow.  Rows with ``t > 2**_BALL_EXP``
+    are solved for ``mu / S`` with ``S = 2**k``, ``k`` the binary exponent
+    of ``t``: ``t``, ``mu``, the bracket and the weights in ``w + mu`` are
+    divided by ``S``, so ``q`` is multiplied by ``S``; and in every step
+    ``q`` is normalised by a power of two before it is squared.  Scaling
+    by powers of two is exact, so this is the same iteration: wherever the
+    unscaled one neither underflows nor overflows, the results agree bit
+    for bit.
     """
     n, d = z.shape
     eps = float(np.finfo(z.dtype).eps)
-    nz = _norm(z)
-    with np.errstate(over="ignore"):
-        t = nz / radius
-    if not np.all(np.isfinite(t)):
-        raise ValueError(
-            "y is too far from the ball: ||y - center|| / radius overflows"
-        )
+    # t = ||z|| 2**zexp / r = ts 2**k, from the binary exponents (no overflow)
+    mz, ez = np.frexp(nz)
+    mr, er = np.frexp(radius)
+    expo = ez.astype(np.int64) + zexp - int(er)
+    k = np.where(expo > _BALL_EXP, expo, 0)
+    t = np.ldexp(mz / mr, expo - k)
+    inv_s = np.ldexp(np.ones((), z.dtype), -k)  # 1 / S (0 if it underflows)
     u = z / nz[:, None]  # unit vectors
     # weights relative to the row maximum (kept above underflow)
     wt = np.maximum(w / np.max(w, axis=1, keepdims=True), np.finfo(w.dtype).tiny)
     wmin = np.min(wt, axis=1)
+    ws = np.ldexp(wt, -k[:, None])  # w / S, in the denominators w + mu
+    wmin_s = np.ldexp(wmin, -k)
     # Bracket: w_min (t - 1) <= mu <= w_max (t - 1) with w_max = 1.
-    lo = wmin * (t - 1.0)
-    hi = t - 1.0
+    lo = wmin * (t - inv_s)
+    hi = t - inv_s
     mu = lo.copy()
     active = np.ones(n, dtype=bool)
     ftol = (8.0 + 2.0 * math.log2(d)) * eps
@@ -607,24 +696,29 @@ def _ball_offsets(
             break
         m_a, w_a, t_a = mu[idx], wt[idx], t[idx]
         lo_a, hi_a = lo[idx], hi[idx]
-        den = w_a + m_a[:, None]
-        q = w_a * u[idx] / den  # (x - c) / ||z||
-        q2 = q * q
-        m2 = np.sum(q2, axis=1)
-        # f > 0  <=>  ||x(mu) - c|| > r  <=>  mu below the root
-        f = t_a * np.sqrt(m2) - 1.0
-        lo_a = np.where(f >= 0.0, np.maximum(lo_a, m_a), lo_a)
-        hi_a = np.where(f <= 0.0, np.minimum(hi_a, m_a), hi_a)
-        s = np.sum(q2 / den, axis=1)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            den = ws[idx] + m_a[:, None]
+            q = w_a * u[idx] / den  # S (x - c) / ||z||
+            # q / 2**eq has its largest entry in [1/2, 1): the squares
+            # neither underflow nor overflow, and the powers of two cancel
+            # exactly in f and in the Newton step
+            eq = np.frexp(np.max(np.abs(q), axis=1))[1]
+            q = np.ldexp(q, -eq[:, None])
+            q2 = q * q
+            m2 = np.sum(q2, axis=1)
+            # f > 0  <=>  ||x(mu) - c|| > r  <=>  mu below the root
+            f = np.ldexp(t_a * np.sqrt(m2), eq) - 1.0
+            s = np.sum(q2 / den, axis=1)
             # Newton step on psi(mu) = 1/r - 1/||x(mu) - c|| (scaled)
             new = m_a + f * m2 / s
-        ok = np.isfinite(new) & (new > lo_a) & (new < hi_a)
+        lo_a = np.where(f >= 0.0, np.maximum(lo_a, m_a), lo_a)
+        hi_a = np.where(f <= 0.0, np.minimum(hi_a, m_a), hi_a)
+        ok = np.isfinite(new) & np.isfinite(s) & (new > lo_a) & (new < hi_a)
         new = np.where(ok, new, 0.5 * (lo_a + hi_a))
         small_f = np.abs(f) <= ftol
         # A change of mu by delta moves x by at most delta / (w_min + mu)
         # relative, so these tests are convergence to machine precision.
-        xscale = np.minimum(wmin[idx], 1.0) + m_a
+        xscale = wmin_s[idx] + m_a
         done = (
             small_f
             | (np.abs(new - m_a) <= 2.0 * eps * xscale)
@@ -639,7 +733,14 @@ def _ball_offsets(
             f"Ball.project: the secular equation did not converge within "
             f"{maxiter} iterations for {int(active.sum())} row(s)"
         )
-    off = z * (wt / (wt + mu[:, None]))
+    # x - c = (y - c) w / (w + mu) = (z 2**zexp / S) w / (w / S + mu / S);
+    # shift down before multiplying, up after (where y - c overflows)
+    factor = wt / (ws + mu[:, None])
+    shift = (zexp - k)[:, None]
+    off = np.ldexp(z, np.minimum(shift, 0)) * factor
+    up = shift[:, 0] > 0
+    if np.any(up):
+        off[up] = np.ldexp(z[up] * factor[up], shift[up])
     # Rounding may put ||off|| a few ulps above r: rescale onto the sphere.
     for _ in range(4):
         no = _norm(off)
@@ -708,7 +809,12 @@ class Ball(Domain):
     that leaves it.  All rows are iterated simultaneously until each has
     converged to machine precision (at most 200 iterations, else
     ``RuntimeError``).  The weights are normalised by their row maximum and
-    ``z`` by ``||z||`` so that no intermediate quantity overflows.  If
+    ``z`` by ``||z||``; far from the ball (``||z|| / r`` up to ``~1e616``
+    for finite input) ``mu`` is carried in units of a power of two close to
+    ``||z|| / r`` and the terms ``~r / ||z||`` are rescaled by powers of two
+    before squaring, and ``y - c`` is formed as ``2**e (y 2**-e - c 2**-e)``
+    where it would overflow.  These exact rescalings keep every
+    intermediate quantity finite and normal for all finite input.  If
     rounding leaves ``||x - c||`` a few ulps above ``r``, the offset is
     rescaled onto the sphere.
 
@@ -737,14 +843,7 @@ class Ball(Domain):
             ctr = np.full(dim, float(ctr))
         elif ctr.shape[0] < 1:
             raise ValueError("center must not be an empty array")
-        try:
-            r = float(radius)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"radius must be a positive finite number, got {radius!r}"
-            ) from exc
-        if not (math.isfinite(r) and r > 0.0):
-            raise ValueError(f"radius must be positive and finite, got {r:g}")
+        r = check_scalar_in_range("radius", radius, 0.0, math.inf, low_closed=False)
         self.dim = int(ctr.shape[0])
         self.center = _frozen(ctr)
         self.radius = r
@@ -759,28 +858,52 @@ class Ball(Domain):
 
     @property
     def _scale(self) -> float:
-        return max(1.0, float(np.max(np.abs(self.center))) + self.radius)
+        size = float(np.max(np.abs(self.center))) + self.radius
+        return max(1.0, min(size, float(np.finfo(np.float64).max)))
 
     def _project(self, y: np.ndarray, w: np.ndarray) -> np.ndarray:
         c = self.center.astype(y.dtype)
-        z = y - c
-        outside = _norm(z) > self.radius
+        z, nz, e = _centred(y, c)
+        # rows with e > 0 are farther than the largest float from c
+        outside = (nz > self.radius) | (e > 0)
         out = y.copy()
         if np.any(outside):
-            off = _ball_offsets(z[outside], w[outside], self.radius)
+            off = _ball_offsets(
+                z[outside], w[outside], self.radius, e[outside], nz[outside]
+            )
             out[outside] = c + off
         return out
 
     def _violation(self, x: np.ndarray) -> np.ndarray:
-        dist = _norm(x - self.center.astype(x.dtype))
+        _, nz, e = _centred(x, self.center.astype(x.dtype))
+        with np.errstate(over="ignore"):
+            dist = np.ldexp(nz, e)  # inf beyond the largest float
         return np.maximum(dist - self.radius, 0.0)
 
     def _linear_minimum(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ctr = self.center.astype(c.dtype)
-        nc = _norm(c)
-        safe = np.where(nc > 0, nc, 1.0)
-        xmin = ctr - self.radius * c / safe[:, None]
-        return c @ ctr - self.radius * nc, xmin
+        with np.errstate(over="ignore", invalid="ignore"):
+            nc = _norm(c)
+            safe = np.where(nc > 0, nc, 1.0)
+            xmin = ctr - self.radius * c / safe[:, None]
+            value = c @ ctr - self.radius * nc
+        big = ~np.isfinite(nc) | ~np.all(np.isfinite(xmin), axis=-1)
+        if np.any(big):
+            # ||c|| or r * c overflowed: use the unit vector of c * 2**-e0
+            e0 = 2 + math.ceil(0.5 * math.log2(self.dim))
+            cs = np.ldexp(c[big], -e0)
+            xmin[big] = ctr - self.radius * (cs / _norm(cs)[:, None])
+            value[big] = np.nan
+        # <c, c0> - r ||c|| is linear in c for c != 0; its factors are below
+        # max(|c0|_max, r) (times sqrt(d), absorbed in the margin)
+        factor = max(float(np.max(np.abs(ctr))), self.radius)
+        value = _refine_value(
+            value,
+            c,
+            np.full(c.shape[0], factor),
+            lambda cs, rows: np.sum(cs * ctr, axis=-1) - self.radius * _norm(cs),
+        )
+        return value, xmin
 
 
 # ---------------------------------------------------------------------------
@@ -845,7 +968,7 @@ def _as_matrix(a: Any) -> np.ndarray:
 
 
 def _side(value: Any, m: int, name: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=np.float64)
+    arr = _real_array(value, name).astype(np.float64)
     try:
         arr = np.broadcast_to(arr, (m,)).copy()
     except ValueError as exc:
@@ -855,6 +978,68 @@ def _side(value: Any, m: int, name: str) -> np.ndarray:
     if np.any(np.isnan(arr)):
         raise ValueError(f"{name} must not contain nan")
     return arr
+
+
+def _bound_value(value: Any, default: float, name: str) -> float:
+    """One end of a ``(low, high)`` pair: ``None`` means ``default``."""
+    if value is None:
+        return default
+    arr = _real_array(value, name)
+    if arr.ndim != 0:
+        raise ValueError(
+            f"{name} must be a single number or None, got shape {arr.shape}"
+        )
+    return float(arr)
+
+
+def _parse_bounds(
+    bounds: Any,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int]]]:
+    """Lower and upper bound arrays and the dimensions they imply.
+
+    A :class:`scipy.optimize.Bounds` side of length 1 (``Bounds(0, 1)``
+    stores its scalars so) is broadcast to the dimension, as scipy does,
+    and implies none.
+    """
+    dims: list[tuple[str, int]] = []
+    if isinstance(bounds, Bounds):
+        sides = []
+        for side in ("lb", "ub"):
+            arr = _real_array(getattr(bounds, side), f"bounds.{side}")
+            if arr.ndim > 1:
+                raise ValueError(
+                    f"bounds.{side} must be a scalar or a 1-D array, got shape "
+                    f"{arr.shape}"
+                )
+            if arr.ndim == 1 and arr.shape[0] != 1:
+                dims.append((f"len(bounds.{side})", arr.shape[0]))
+            sides.append(arr.reshape(-1) if arr.ndim else arr)
+        return sides[0], sides[1], dims
+    if isinstance(bounds, dict) or not isinstance(bounds, Iterable):
+        raise TypeError(
+            "bounds must be a scipy.optimize.Bounds or a sequence of (low, high) "
+            f"pairs, got {type(bounds).__name__}"
+        )
+    if isinstance(bounds, str | bytes):
+        raise ValueError(
+            "bounds must be a scipy.optimize.Bounds or a sequence of (low, high) "
+            f"pairs of numbers, got the string {bounds!r}"
+        )
+    lows: list[float] = []
+    highs: list[float] = []
+    for i, pair in enumerate(bounds):
+        if isinstance(pair, str | bytes) or not isinstance(pair, Sequence | np.ndarray):
+            raise ValueError(
+                f"bounds[{i}] must be a (low, high) pair, got {type(pair).__name__}"
+            )
+        if len(pair) != 2:
+            raise ValueError(
+                f"bounds[{i}] must be a (low, high) pair, got {len(pair)} entries"
+            )
+        lows.append(_bound_value(pair[0], -math.inf, f"bounds[{i}][0]"))
+        highs.append(_bound_value(pair[1], math.inf, f"bounds[{i}][1]"))
+    dims.append(("len(bounds)", len(lows)))
+    return np.array(lows), np.array(highs), dims
 
 
 class ConvexSet(Domain):
@@ -870,6 +1055,8 @@ class ConvexSet(Domain):
         ``g`` for equalities).
     bounds : scipy.optimize.Bounds or sequence of (low, high), optional
         Simple bounds on ``x``; ``None`` entries or infinities mean no bound.
+        A ``Bounds`` side of length 1 (such as ``Bounds(0, 1)``) is
+        broadcast to the dimension, as in :func:`scipy.optimize.minimize`.
     dim : int, optional
         Dimension.  Inferred from linear constraints or array bounds when
         possible; required otherwise.
@@ -895,7 +1082,8 @@ class ConvexSet(Domain):
         For inconsistent dimensions, ``lb > ub``, invalid ``diameter_inf``
         or tolerances, or linear constraints that define an empty set.
     TypeError
-        If a constraint is not a ``LinearConstraint``/``NonlinearConstraint``.
+        If a constraint is not a ``LinearConstraint``/``NonlinearConstraint``,
+        or ``bounds`` is neither ``Bounds`` nor a sequence.
 
     Notes
     -----
@@ -995,6 +1183,10 @@ class ConvexSet(Domain):
                 linear.append((a, lb, ub))
                 dims.append((f"constraints[{k}].A.shape[1]", a.shape[1]))
             elif isinstance(con, NonlinearConstraint):
+                for side in ("lb", "ub"):
+                    label = f"constraints[{k}].{side}"
+                    if np.any(np.isnan(_real_array(getattr(con, side), label))):
+                        raise ValueError(f"{label} must not contain nan")
                 nonlinear.append(con)
             else:
                 raise TypeError(
@@ -1004,23 +1196,10 @@ class ConvexSet(Domain):
         blo: Any = None
         bhi: Any = None
         if bounds is not None:
-            if isinstance(bounds, Bounds):
-                blo, bhi = bounds.lb, bounds.ub
-            else:
-                pairs = list(bounds)
-                try:
-                    blo = [-np.inf if p[0] is None else p[0] for p in pairs]
-                    bhi = [np.inf if p[1] is None else p[1] for p in pairs]
-                except (TypeError, IndexError) as exc:
-                    raise ValueError(
-                        "bounds must be a scipy.optimize.Bounds or a sequence "
-                        "of (low, high) pairs"
-                    ) from exc
-            blo = np.asarray(blo, dtype=np.float64)
-            bhi = np.asarray(bhi, dtype=np.float64)
-            for arr in (blo, bhi):
-                if arr.ndim == 1:
-                    dims.append(("len(bounds)", arr.shape[0]))
+            blo, bhi, bound_dims = _parse_bounds(bounds)
+            dims.extend(bound_dims)
+            if not dims and isinstance(bounds, Bounds):
+                dims.append(("len(bounds.lb)", 1))
         if not dims:
             raise ValueError(
                 "dim is required when it cannot be inferred from linear "
@@ -1043,35 +1222,20 @@ class ConvexSet(Domain):
                 raise ValueError("bounds: lower must be <= upper")
         self._linear = linear
         self._nonlinear = nonlinear
-        for name, val in (("tol", tol), ("feasibility_tol", feasibility_tol)):
-            try:
-                ok = 0.0 < float(val) < 1.0
-            except (TypeError, ValueError):
-                ok = False
-            if not ok:
-                raise ValueError(f"{name} must be a number in (0, 1), got {val!r}")
-        if isinstance(maxiter, bool) or not isinstance(maxiter, int) or maxiter < 1:
-            raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
-        self.tol = float(tol)
-        self.maxiter = maxiter
-        self.feasibility_tol = float(feasibility_tol)
+        self.tol = check_scalar_in_range("tol", tol, 0.0, 1.0, low_closed=False)
+        self.feasibility_tol = check_scalar_in_range(
+            "feasibility_tol", feasibility_tol, 0.0, 1.0, low_closed=False
+        )
+        self.maxiter = check_positive_int("maxiter", maxiter)
         self._feasible: np.ndarray | None = None
         self._g, self._h, self._e, self._f = self._standard_form()
         if self.is_linear:
             self._feasible = self._lp_point(np.zeros(d), "feasibility check")
         self._diameter: float | None = None
         if diameter_inf is not None:
-            try:
-                diam = float(diameter_inf)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"diameter_inf must be a non-negative number, got {diameter_inf!r}"
-                ) from exc
-            if not diam >= 0.0:
-                raise ValueError(
-                    f"diameter_inf must be a non-negative number, got {diameter_inf!r}"
-                )
-            self._diameter = diam
+            self._diameter = check_scalar_in_range(
+                "diameter_inf", diameter_inf, 0.0, math.inf, high_closed=True
+            )
         elif not self.is_linear:
             self._diameter = math.nan
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import decimal
 import itertools
+import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -596,11 +599,14 @@ BALL = Ball([0.0, 0.0, 0.0], 1.0)
             lambda: BALL.project(np.zeros(3), np.ones((2, 3))),
             "weights with shape",
         ),
-        (lambda: BALL.project([1j, 0, 0]), "y must be a real-valued array"),
-        (lambda: BALL.contains([0.0, 0.0, 0.0], atol=-1.0), "atol must be"),
+        (lambda: BALL.project([1j, 0, 0]), "y must be a real number or array"),
+        (
+            lambda: BALL.contains([0.0, 0.0, 0.0], atol=-1.0),
+            r"atol must lie in \[0, inf\)",
+        ),
         (lambda: BALL.linear_minimum([np.nan, 0, 0]), "c must be finite"),
-        (lambda: Ball([0.0, 0.0], 0.0), "radius must be positive and finite"),
-        (lambda: Ball([0.0, 0.0], np.inf), "radius must be positive and finite"),
+        (lambda: Ball([0.0, 0.0], 0.0), r"radius must lie in \(0, inf\)"),
+        (lambda: Ball([0.0, 0.0], np.inf), r"radius must lie in \(0, inf\)"),
         (lambda: Ball([0.0, np.nan], 1.0), "center must be finite"),
         (lambda: Ball(0.0, 1.0), "dim is required"),
         (lambda: Ball([0.0, 0.0], 1.0, dim=3), r"center must have shape \(3,\)"),
@@ -609,8 +615,8 @@ BALL = Ball([0.0, 0.0, 0.0], 1.0)
         (lambda: Box(0.0, [1.0, np.nan]), "upper must be finite"),
         (lambda: Box(0.0, 1.0), "dim is required"),
         (lambda: Box([0.0, 0.0], [1.0, 1.0, 1.0]), "same shape"),
-        (lambda: Box(0.0, 1.0, dim=0), "dim must be a positive integer"),
-        (lambda: Unconstrained(0), "dim must be a positive integer"),
+        (lambda: Box(0.0, 1.0, dim=0), "dim must be an integer >= 1"),
+        (lambda: Unconstrained(0), "dim must be an integer >= 1"),
         (
             lambda: ConvexSet(LinearConstraint([[1.0, 1.0]], 2.0, 1.0)),
             r"constraints\[0\]: lb must be <= ub",
@@ -631,11 +637,11 @@ BALL = Ball([0.0, 0.0, 0.0], 1.0)
         ),
         (
             lambda: ConvexSet(LinearConstraint(np.eye(2), 0.0, 1.0), diameter_inf=-1),
-            "diameter_inf must be a non-negative number",
+            r"diameter_inf must lie in \[0, inf\]",
         ),
         (
             lambda: ConvexSet(LinearConstraint(np.eye(2), 0.0, 1.0), tol=0.0),
-            r"tol must be a number in \(0, 1\)",
+            r"tol must lie in \(0, 1\)",
         ),
     ],
 )
@@ -653,3 +659,336 @@ def test_projection_does_not_clip_bad_input_silently():
     box = Box(-1.0, 1.0, dim=2)
     with pytest.raises(ValueError, match="y must be finite"):
         box.project([np.inf, 0.0])
+
+
+# ---------------------------------------------------------------------------
+# huge and tiny magnitudes (no overflow or underflow for finite input)
+# ---------------------------------------------------------------------------
+
+
+def decimal_ball_projection(center, radius, y, weights=None):
+    """Weighted projection onto a ball in 80-digit decimal arithmetic.
+
+    An independent reference for :meth:`Ball.project`: the inputs are
+    converted exactly to :class:`decimal.Decimal` (whose exponent range has
+    no practical limit), ``z = y - c`` is formed to 80 digits and the
+    secular equation ``sum_i (w_i z_i / (w_i + mu))**2 = r**2`` is solved by
+    plain bisection on ``mu`` (400 halvings of the bracket
+    ``[w_min, w_max] (||z|| / r - 1)``); the result is rounded once to float.
+    """
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        ctx.Emax = 10**6
+        ctx.Emin = -(10**6)
+        dec = decimal.Decimal
+        c = [dec(float(v)) for v in center]
+        z = [dec(float(v)) - ci for v, ci in zip(y, c, strict=True)]
+        r = dec(float(radius))
+        if weights is None:
+            w = [dec(1)] * len(z)
+        else:
+            w = [dec(float(v)) for v in np.broadcast_to(weights, len(z))]
+        norm = sum(zi * zi for zi in z).sqrt()
+        if norm <= r:
+            return np.array([float(v) for v in y])
+
+        def radius_of(mu):
+            return sum(
+                (wi * zi / (wi + mu)) ** 2 for wi, zi in zip(w, z, strict=True)
+            ).sqrt()
+
+        lo = min(w) * (norm / r - 1)
+        hi = max(w) * (norm / r - 1)
+        for _ in range(400):
+            mid = (lo + hi) / 2
+            if radius_of(mid) > r:
+                lo = mid
+            else:
+                hi = mid
+        mu = (lo + hi) / 2
+        return np.array(
+            [
+                float(ci + wi * zi / (wi + mu))
+                for ci, wi, zi in zip(c, w, z, strict=True)
+            ]
+        )
+
+
+HUGE_AND_TINY = [
+    # the reviewer's case: ||y|| / r ~ 1.4e308 used to give [0, 0]
+    ([0.0, 0.0], 1.0, [1e308, 1e308]),
+    ([0.0, 0.0], 1.0, [1.7e308, -1.7e308]),  # ||y|| itself overflows
+    ([0.0, 0.0, 0.0], 1.0, [1e200, -3e199, 5e150]),
+    ([0.0, 0.0], 1.0, [1e160, -1e160 / 3]),
+    ([1.0, -2.0], 3.0, [4e145, 1e146]),  # around the former underflow
+    ([0.0, 0.0], 1.0, [2.0**128, 2.0**127]),  # around the scaling threshold
+    ([0.0, 0.0], 1.0, [2.0**129, -(2.0**126)]),
+    ([0.0, 0.0], 1e300, [1e308, 1e308]),
+    ([0.0, 0.0, 0.0], 1e-300, [1e300, 2e300, -1e300]),  # ||y|| / r ~ 1e600
+    ([-1e308, 1e308], 1e307, [1e308, -1e308]),  # y - c overflows
+    ([1e308, -1e308], 2e307, [-1.5e308, 1.5e308]),
+    # tiny points near a tiny ball at the origin
+    ([0.0, 0.0], 1e-300, [3e-300, -4e-300]),
+    ([1e-300, 0.0], 1e-301, [5e-300, 2e-300]),
+    ([0.0, 0.0], 1e-305, [1e-300, 1e-300]),
+    ([0.0, 0.0], 1.0, [1e-300, 1e-300]),  # inside: returned unchanged
+]
+
+
+@pytest.mark.parametrize(("center", "radius", "y"), HUGE_AND_TINY)
+@pytest.mark.parametrize(
+    "weights", [None, [1.0, 2.0, 3.0], [1e-3, 2.0, 1.0], [1e-8, 1.0, 1e8]]
+)
+def test_ball_projection_of_huge_and_tiny_points_matches_decimal_reference(
+    center, radius, y, weights
+):
+    ball = Ball(center, radius)
+    w = None if weights is None else np.array(weights[: ball.dim])
+    x = ball.project(y, w)
+    ref = decimal_ball_projection(center, radius, y, w)
+    assert np.all(np.isfinite(x))
+    # a few ulps of the ball's size; subnormal results to their spacing
+    tol = 8 * np.finfo(float).eps * (np.abs(ball.center) + radius) + 1e-322
+    np.testing.assert_array_less(np.abs(x - ref), tol)
+    assert np.all(ball.contains(x))
+
+
+def test_ball_projection_of_huge_points_reviewer_case():
+    x = Ball(0, 1, dim=2).project([1e308, 1e308])
+    np.testing.assert_allclose(x, [math.sqrt(0.5)] * 2, rtol=1e-15)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("decades", [(0, 300), (140, 170)])
+def test_ball_projection_over_all_scales_matches_decimal_reference(seed, decades):
+    # distances ||y - c|| / r from 1 to 1e300 (||y|| up to 1e308), across the
+    # scaling threshold 2**128;
+    # around 1e160 the squared terms ~ (r / ||y - c||)**2 used to underflow
+    rng = np.random.default_rng(200 + seed)
+    dim = 1 + seed
+    for _ in range(15):
+        ratio = 10.0 ** rng.uniform(*decades)
+        radius = 10.0 ** rng.uniform(-300, 305 - math.log10(ratio))
+        ball = Ball(radius * rng.normal(size=dim), radius)  # offsets visible in x
+        distance = radius * ratio
+        y = ball.center + distance * rng.normal(size=dim)
+        w = spread_weights(rng, dim, decades=12)
+        ref = decimal_ball_projection(ball.center, ball.radius, y, w)
+        tol = 8 * np.finfo(float).eps * (np.abs(ball.center) + ball.radius)
+        np.testing.assert_array_less(np.abs(ball.project(y, w) - ref), tol)
+
+
+def test_ball_projection_is_exactly_equivariant_under_power_of_two_scaling():
+    # y -> 2**k y, c -> 2**k c, r -> 2**k r is exact in binary floating point,
+    # so the projections must agree bit for bit, on both sides of the
+    # 2**128 threshold of ||y - c|| / r
+    rng = np.random.default_rng(210)
+    center = rng.normal(size=4)
+    y = center + rng.normal(size=(300, 4)) * 10.0 ** rng.uniform(0, 80, (300, 1))
+    w = spread_weights(rng, y.shape, decades=10)
+    x = Ball(center, 0.75).project(y, w)
+    for k in (-200, 300):
+        scaled = Ball(np.ldexp(center, k), np.ldexp(0.75, k))
+        np.testing.assert_array_equal(scaled.project(np.ldexp(y, k), w), np.ldexp(x, k))
+
+
+def test_ball_violation_beyond_the_float_range_is_inf_not_nan():
+    ball = Ball([-1e308, 1e308], 1.0)
+    far = [[1e308, -1e308], [-1e308, 1e308]]
+    np.testing.assert_array_equal(ball.violation(far), [np.inf, 0.0])
+    np.testing.assert_array_equal(ball.contains(far), [False, True])
+    with pytest.raises(ValueError, match="theta0 lies outside the domain"):
+        ball.check_point(far[0], "theta0")
+    # a huge ball: the membership tolerance must stay finite
+    big = Ball([1e308, 1e308], 1e308)
+    assert not big.contains([1e300, -1e308])
+    assert big.contains([1e308, 1e308])
+
+
+def test_box_projection_and_violation_of_huge_points():
+    # the projection is a clip (no arithmetic); the violation may exceed the
+    # largest float, which is reported as inf, never nan
+    box = Box([-1e308, 1e308], [-1e308, 1.5e308])
+    y = np.array([[1.7e308, -1.7e308], [-1e308, 1.2e308]])
+    np.testing.assert_array_equal(box.project(y), [[-1e308, 1e308], [-1e308, 1.2e308]])
+    np.testing.assert_array_equal(box.violation(y), [np.inf, 0.0])
+    np.testing.assert_array_equal(box.contains(y), [False, True])
+
+
+def exact_to_float(value):
+    """Round a Fraction to float, with +-inf beyond the largest float."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "c"),
+    [
+        ([1e10, -1e10], [1e10, -1e10], [1e308, 1e308]),  # inf - inf = nan before
+        ([1e10, -1e10], [1e10, -1e10], [1e308, -1e308]),  # the sum overflows
+        ([-1e300, 1e300], [1e300, 1e300], [-1e10, 1e10]),
+        ([0.0, -1.0], [1.0, 2.0], [3.0, -0.5]),
+    ],
+)
+def test_box_linear_minimum_does_not_overflow_in_products(lower, upper, c):
+    box = Box(lower, upper)
+    value, xmin = box.linear_minimum(c)
+    exact = sum(
+        min(Fraction(ci) * Fraction(lo), Fraction(ci) * Fraction(hi))
+        for ci, lo, hi in zip(c, lower, upper, strict=True)
+    )
+    assert value == exact_to_float(exact)
+    np.testing.assert_array_equal(xmin, np.where(np.array(c) < 0, upper, lower))
+
+
+@pytest.mark.parametrize(
+    ("center", "radius", "c"),
+    [
+        ([1e10, -1e10], 1e-10, [1e308, 1e308]),  # <c, c0> was inf - inf
+        ([1e10, -1e10], 1e-10, [1.5e308, 1.5e308]),  # ||c|| overflows
+        ([0.0, 0.0], 1e-10, [1.5e308, 1.5e308]),  # minimizer was c0
+        ([0.0, 0.0], 1e10, [1e300, 1e300]),  # r * c overflows; value -inf
+        ([1e10, -1e10], 1e-10, [1e290, 3e289]),  # no overflow at all
+    ],
+)
+def test_ball_linear_minimum_does_not_overflow_in_products(center, radius, c):
+    ball = Ball(center, radius)
+    value, xmin = ball.linear_minimum(c)
+    # reference in 80-digit decimals (exact inputs, unbounded exponents)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        ctx.Emax = 10**6
+        ctx.Emin = -(10**6)
+        cd = [decimal.Decimal(v) for v in c]
+        norm = sum(v * v for v in cd).sqrt()
+        inner = sum(ci * decimal.Decimal(v) for ci, v in zip(cd, center, strict=True))
+        expected = float(inner - decimal.Decimal(radius) * norm)  # inf if too big
+        unit = np.array([float(v / norm) for v in cd])
+    assert value == pytest.approx(expected, rel=1e-14)
+    np.testing.assert_allclose(xmin, np.array(center) - radius * unit, rtol=1e-15)
+    assert ball.contains(xmin)
+
+
+# ---------------------------------------------------------------------------
+# booleans, strings and other non-numbers
+# ---------------------------------------------------------------------------
+
+BOX = Box(0.0, 1.0, dim=2)
+LINEAR = LinearConstraint(np.eye(2), 0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: Box(True, 2, dim=2), "lower"),
+        (lambda: Box(0.0, True, dim=2), "upper"),
+        (lambda: Box([False, False], [True, True]), "lower"),
+        (lambda: Box([True, 0.0], [2.0, 2.0]), "lower"),
+        (lambda: Box("0", 1.0, dim=2), "lower"),
+        (lambda: Box(0.0, [1.0, None]), "upper"),
+        (lambda: BOX.project([True, False]), "y"),
+        (lambda: BOX.project([1, False]), "y"),
+        (lambda: BOX.project(["0.5", "0.5"]), "y"),
+        (lambda: BOX.project(np.array([0.5, 0.5], dtype=object)), "y"),
+        (lambda: BOX.project([0.5, 0.5], weights=[True, True]), "weights"),
+        (lambda: BOX.project([0.5, 0.5], weights=[True, 2.0]), "weights"),
+        (lambda: BOX.project([0.5, 0.5], weights="1"), "weights"),
+        (lambda: BOX.project([0.5, 0.5], weights=np.array([1, 2], object)), "weights"),
+        (lambda: BOX.violation([True, 0.5]), "x"),
+        (lambda: BOX.linear_minimum([False, 1.0]), "c"),
+        (lambda: BOX.check_point([0.5, True], "theta0"), "theta0"),
+        (lambda: Ball(0, "2", dim=2), "radius"),
+        (lambda: Ball(0, True, dim=2), "radius"),
+        (lambda: Ball(0, [1.0], dim=2), "radius"),
+        (lambda: Ball(0, None, dim=2), "radius"),
+        (lambda: Ball([True, 0.0], 1.0), "center"),
+        (lambda: Ball("0", 1.0, dim=2), "center"),
+        (lambda: BOX.contains([0.5, 0.5], atol="5"), "atol"),
+        (lambda: BOX.contains([0.5, 0.5], atol=True), "atol"),
+        (lambda: BOX.contains([0.5, 0.5], atol=np.inf), "atol"),
+        (lambda: BOX.contains([0.5, 0.5], atol=np.nan), "atol"),
+        (lambda: BOX.contains([0.5, 0.5], atol=[1e-3]), "atol"),
+        (lambda: BOX.check_point([0.5, 0.5], atol=np.inf), "atol"),
+        (lambda: BOX.check_point([0.5, 0.5], atol="0"), "atol"),
+        (lambda: Box(0.0, 1.0, dim=True), "dim"),
+        (lambda: Box(0.0, 1.0, dim=2.0), "dim"),
+        (lambda: Unconstrained("3"), "dim"),
+        (lambda: ConvexSet(LINEAR, tol="1e-9"), "tol"),
+        (lambda: ConvexSet(LINEAR, tol=True), "tol"),
+        (lambda: ConvexSet(LINEAR, feasibility_tol="1e-9"), "feasibility_tol"),
+        (lambda: ConvexSet(LINEAR, feasibility_tol=1.0), "feasibility_tol"),
+        (lambda: ConvexSet(LINEAR, diameter_inf="3"), "diameter_inf"),
+        (lambda: ConvexSet(LINEAR, diameter_inf=True), "diameter_inf"),
+        (lambda: ConvexSet(LINEAR, diameter_inf=np.nan), "diameter_inf"),
+        (lambda: ConvexSet(LINEAR, maxiter=True), "maxiter"),
+        (lambda: ConvexSet(LINEAR, maxiter=5.0), "maxiter"),
+        (lambda: ConvexSet(LINEAR, maxiter=np.int64(0)), "maxiter"),
+        (lambda: ConvexSet(bounds=[(True, 2), (0, 1)]), r"bounds\[0\]\[0\]"),
+        (lambda: ConvexSet(bounds=[(0, 1), (0, "2")]), r"bounds\[1\]\[1\]"),
+        (lambda: ConvexSet(bounds=[(0, 1), (0, [2])]), r"bounds\[1\]\[1\]"),
+        (lambda: ConvexSet(bounds=[(0, 1, 2)]), r"bounds\[0\] must be a \(low, high\)"),
+        (lambda: ConvexSet(bounds=[0.0, 1.0]), r"bounds\[0\] must be a \(low, high\)"),
+        (lambda: ConvexSet(bounds="01"), "bounds"),
+        (lambda: ConvexSet(bounds=Bounds([True, False], [2, 3])), r"bounds\.lb"),
+        (lambda: ConvexSet(bounds=Bounds(0, "1"), dim=2), r"bounds\.ub"),
+        (lambda: ConvexSet(bounds=Bounds(None, 1), dim=2), r"bounds\.lb"),
+        (
+            lambda: ConvexSet(NonlinearConstraint(np.sum, "0", 1.0), dim=2),
+            r"constraints\[0\]\.lb",
+        ),
+        (
+            lambda: ConvexSet(NonlinearConstraint(np.sum, 0.0, True), dim=2),
+            r"constraints\[0\]\.ub",
+        ),
+    ],
+)
+def test_non_numbers_are_refused_naming_the_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_atol_must_be_finite_so_that_far_points_are_not_inside():
+    ball = Ball([0.0, 0.0], 1.0)
+    assert not ball.contains([1e300, 0.0], atol=1e10)
+    with pytest.raises(ValueError, match=r"atol must lie in \[0, inf\)"):
+        ball.contains([1e300, 0.0], atol=np.inf)
+    # numpy scalars and zero are fine
+    assert ball.contains([1.0, 0.0], atol=np.float32(0.0))
+
+
+def test_bounds_of_the_wrong_type_raise_type_error():
+    with pytest.raises(TypeError, match="bounds must be"):
+        ConvexSet(bounds=5, dim=2)
+
+
+def test_convexset_accepts_numpy_integers_for_maxiter_and_dim():
+    cs = ConvexSet(LINEAR, maxiter=np.int64(5), dim=np.int32(2))
+    assert cs.maxiter == 5 and type(cs.maxiter) is int
+    assert cs.dim == 2
+    np.testing.assert_allclose(cs.project([2.0, -1.0]), [1.0, 0.0], atol=1e-12)
+
+
+def test_convexset_broadcasts_scalar_bounds_like_scipy():
+    # Bounds(0, 1) stores lb = [0], ub = [1]; scipy broadcasts them to x
+    cs = ConvexSet(bounds=Bounds(0.0, 1.0), dim=2)
+    assert cs.dim == 2
+    np.testing.assert_array_equal(cs.lb, [0.0, 0.0])
+    np.testing.assert_array_equal(cs.ub, [1.0, 1.0])
+    np.testing.assert_array_equal(cs.project([3.0, -1.0]), [1.0, 0.0])
+    assert cs.diameter_inf == pytest.approx(1.0)
+    # one scalar side, dimension from the other side or from a constraint
+    cs = ConvexSet(bounds=Bounds([0.0, -1.0, 0.0], 1.0))
+    assert cs.dim == 3
+    np.testing.assert_array_equal(cs.ub, [1.0, 1.0, 1.0])
+    cs = ConvexSet(LinearConstraint([[1.0, 1.0]], -np.inf, 1.0), Bounds(-2.0, 0.75))
+    np.testing.assert_array_equal(cs.lb, [-2.0, -2.0])
+    np.testing.assert_array_equal(cs.ub, [0.75, 0.75])
+    # without any other source of the dimension, Bounds(0, 1) is 1-D
+    assert ConvexSet(bounds=Bounds(0.0, 1.0)).dim == 1
+    # lengths that really disagree are reported with their names
+    with pytest.raises(ValueError, match=r"dim = 3 but len\(bounds\.lb\) = 2"):
+        ConvexSet(bounds=Bounds([0.0, 0.0], 1.0), dim=3)
+    with pytest.raises(ValueError, match=r"dim = 3 but len\(bounds\) = 2"):
+        ConvexSet(bounds=[(0, 1), (0, 1)], dim=3)
