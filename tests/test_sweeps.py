@@ -56,16 +56,18 @@ def test_diverged_step_sizes_are_marked_and_never_best():
     assert not sweep.best_at_edge
 
 
-def test_a_score_of_the_wrong_shape_is_refused():
-    with pytest.raises(ValueError, match="score must return one number per run"):
+@pytest.mark.parametrize(
+    ("score", "match"),
+    [
+        (lambda result: np.zeros(3), "score must return one number per run"),
+        (lambda result: np.array(["1", "2"]), "score"),
+    ],
+    ids=["wrong shape", "not numbers"],
+)
+def test_a_score_of_the_wrong_shape_or_type_is_refused(score, match):
+    with pytest.raises(ValueError, match=match):
         sweep_step_sizes(
-            lambda a: SGD(a),
-            Quadratic([1.0]),
-            [1.0],
-            3,
-            [0.1],
-            runs=2,
-            score=lambda result: np.zeros(3),
+            lambda a: SGD(a), Quadratic([1.0]), [1.0], 3, [0.1], runs=2, score=score
         )
 
 
@@ -166,19 +168,6 @@ def test_every_rule_is_built_and_checked_before_anything_runs():
             make_rule, Quadratic([1.0]), [0.0], 5, [0.1, 0.2], runs=2, score=score
         )
     assert scored == []
-
-
-def test_a_score_that_is_not_numbers_is_refused():
-    with pytest.raises(ValueError, match="score"):
-        sweep_step_sizes(
-            lambda a: SGD(a),
-            Quadratic([1.0]),
-            [1.0],
-            3,
-            [0.1],
-            runs=2,
-            score=lambda result: np.array(["1", "2"]),
-        )
 
 
 def test_from_scores_checks_the_level():
