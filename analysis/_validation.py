@@ -28,9 +28,9 @@ __all__ = [
 def as_real_array(name: str, value: ArrayLike) -> np.ndarray:
     """Return ``value`` as an integer or floating array, or raise.
 
-    Strings, booleans, complex numbers, ``None`` and ragged sequences are
-    refused rather than converted, so that ``"0.1"`` or ``True`` is never
-    taken for a number.
+    Strings, booleans (also inside a list such as ``[True, 2.0]``), complex
+    numbers, ``None`` and ragged sequences are refused rather than
+    converted, so that ``"0.1"`` or ``True`` is never taken for a number.
 
     Raises
     ------
@@ -46,7 +46,27 @@ def as_real_array(name: str, value: ArrayLike) -> np.ndarray:
             f"{name} must be a real number or array, got {type(value).__name__} "
             f"of dtype {arr.dtype}"
         )
+    if isinstance(value, list | tuple) and _holds_bool(value):
+        raise ValueError(
+            f"{name} must be a real number or array, got a sequence that "
+            "contains booleans"
+        )
     return arr
+
+
+def _holds_bool(value: object) -> bool:
+    """True if a (nested) list or tuple holds a boolean.
+
+    numpy turns ``[True, 2.0]`` into ``[1.0, 2.0]``, so such sequences are
+    inspected before their conversion can hide the booleans.
+    """
+    if isinstance(value, bool | np.bool_):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind == "b"
+    if isinstance(value, list | tuple):
+        return any(_holds_bool(item) for item in value)
+    return False
 
 
 def check_bool(name: str, value: object) -> bool:

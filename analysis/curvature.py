@@ -607,14 +607,21 @@ class LinearRegression(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         r"""Population loss :math:`\tfrac12 e^\top\Sigma e + \tfrac12\sigma^2`."""
-        e = check_points("theta", theta, self.dim) - self.minimizer
+        return self._value(check_points("theta", theta, self.dim))
+
+    def exact_gradient(self, theta: ArrayLike) -> Array:
+        r"""Return :math:`\Sigma(\theta - \theta^*)`."""
+        return self._exact_gradient(check_points("theta", theta, self.dim))
+
+    # The unchecked forms, for the simulator's iterates (already checked).
+    def _value(self, theta: Array) -> Array:
+        e = np.asarray(theta, dtype=np.float64) - self.minimizer
         quad = np.einsum("...i,ij,...j->...", e, self.covariance, e)
         out: Array = 0.5 * quad + 0.5 * self.noise_std**2
         return out
 
-    def exact_gradient(self, theta: ArrayLike) -> Array:
-        r"""Return :math:`\Sigma(\theta - \theta^*)`."""
-        e = check_points("theta", theta, self.dim) - self.minimizer
+    def _exact_gradient(self, theta: Array) -> Array:
+        e = np.asarray(theta, dtype=np.float64) - self.minimizer
         out: Array = e @ self.covariance
         return out
 
@@ -643,17 +650,17 @@ class LinearRegression(Problem):
         """Minibatch mean of :math:`x(x^\\top\\theta - y)` for the drawn
         examples (the exact gradient if ``data`` is ``None``)."""
         if data is None:
-            return self.exact_gradient(theta)
+            return self._exact_gradient(theta)
         x = data[..., : self.dim] @ self.root  # (..., B, d); root is symmetric
         xi = data[..., self.dim]  # (..., B)
-        e = check_points("theta", theta, self.dim) - self.minimizer
+        e = np.asarray(theta, dtype=np.float64) - self.minimizer
         residual = np.einsum("...bi,...i->...b", x, e) - self.noise_std * xi
         out: Array = np.einsum("...b,...bi->...i", residual, x) / self.batch_size
         return out
 
     def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the population loss."""
-        return self.value(theta)
+        return self._value(theta)
 
     def __repr__(self) -> str:
         return (

@@ -272,9 +272,8 @@ class UpdateRule(abc.ABC):
             )
         shape = tuple(int(n) for n in shape)
         dt = self._check_dtype(dtype)
-        for field in self._array_fields:
-            value = np.asarray(getattr(self, field))
-            check_shape_broadcasts(field, value.shape, shape)
+        for field, field_shape in self._array_shapes:
+            check_shape_broadcasts(field, field_shape, shape)
         return shape, dt
 
     def _gradient(self, state: Any, g: ArrayLike) -> Array:

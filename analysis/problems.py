@@ -465,12 +465,19 @@ class Quadratic(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         """Return :math:`f(\\theta)`, shape ``theta.shape[:-1]``."""
-        z = check_points("theta", theta, self.dim) - self.minimizer
-        return 0.5 * np.einsum("...i,ij,...j->...", z, self.Q, z)
+        return self._value(check_points("theta", theta, self.dim))
 
     def exact_gradient(self, theta: ArrayLike) -> Array:
         """Return :math:`Q(\\theta-\\theta^*)`."""
-        return (check_points("theta", theta, self.dim) - self.minimizer) @ self.Q
+        return self._exact_gradient(check_points("theta", theta, self.dim))
+
+    # The unchecked forms, for the simulator's iterates (already checked).
+    def _value(self, theta: Array) -> Array:
+        z = np.asarray(theta, dtype=np.float64) - self.minimizer
+        return 0.5 * np.einsum("...i,ij,...j->...", z, self.Q, z)
+
+    def _exact_gradient(self, theta: Array) -> Array:
+        return (np.asarray(theta, dtype=np.float64) - self.minimizer) @ self.Q
 
     def hessian(self, theta: ArrayLike | None = None) -> Array:
         """Return :math:`Q` (the same at every point)."""
@@ -480,14 +487,14 @@ class Quadratic(Problem):
 
     def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the (noisy) gradient at ``theta``."""
-        g = self.exact_gradient(theta)
+        g = self._exact_gradient(theta)
         if data is not None:
             g = g + self.noise_std * data
         return g
 
     def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the noiseless :math:`f(\\theta)`."""
-        return self.value(theta)
+        return self._value(theta)
 
     def hindsight_statistic(self, data: NDArray[Any] | None, t: int) -> Array:
         """Nothing to accumulate: the loss is the same at every step."""
@@ -562,14 +569,21 @@ class Rosenbrock(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         """Return :math:`f(\\theta)`, shape ``theta.shape[:-1]``."""
-        x = check_points("theta", theta, self.dim)
+        return self._value(check_points("theta", theta, self.dim))
+
+    def exact_gradient(self, theta: ArrayLike) -> Array:
+        """Return :math:`\\nabla f(\\theta)`."""
+        return self._exact_gradient(check_points("theta", theta, self.dim))
+
+    # The unchecked forms, for the simulator's iterates (already checked).
+    def _value(self, theta: Array) -> Array:
+        x = np.asarray(theta, dtype=np.float64)
         head, tail = x[..., :-1], x[..., 1:]
         terms = self.b * (tail - head**2) ** 2 + (self.a - head) ** 2
         return np.sum(terms, axis=-1)
 
-    def exact_gradient(self, theta: ArrayLike) -> Array:
-        """Return :math:`\\nabla f(\\theta)`."""
-        x = check_points("theta", theta, self.dim)
+    def _exact_gradient(self, theta: Array) -> Array:
+        x = np.asarray(theta, dtype=np.float64)
         head, tail = x[..., :-1], x[..., 1:]
         inner = tail - head**2
         g = np.zeros_like(x)
@@ -592,11 +606,11 @@ class Rosenbrock(Problem):
 
     def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the exact gradient."""
-        return self.exact_gradient(theta)
+        return self._exact_gradient(theta)
 
     def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return :math:`f(\\theta)`."""
-        return self.value(theta)
+        return self._value(theta)
 
     def __repr__(self) -> str:
         return f"Rosenbrock(a={self.a}, b={self.b}, dim={self.dim})"
@@ -693,14 +707,21 @@ class LogisticRegression(Problem):
 
     def value(self, theta: ArrayLike) -> Array:
         """Return the full :math:`f(\\theta)`, shape ``theta.shape[:-1]``."""
-        th = check_points("theta", theta, self.dim)
+        return self._value(check_points("theta", theta, self.dim))
+
+    def exact_gradient(self, theta: ArrayLike) -> Array:
+        """Return the full-batch gradient."""
+        return self._exact_gradient(check_points("theta", theta, self.dim))
+
+    # The unchecked forms, for the simulator's iterates (already checked).
+    def _value(self, theta: Array) -> Array:
+        th = np.asarray(theta, dtype=np.float64)
         z = self.y * (th @ self.X.T)
         data = np.mean(np.logaddexp(0.0, -z), axis=-1)
         return data + 0.5 * self.l2 * np.sum(th**2, axis=-1)
 
-    def exact_gradient(self, theta: ArrayLike) -> Array:
-        """Return the full-batch gradient."""
-        th = check_points("theta", theta, self.dim)
+    def _exact_gradient(self, theta: Array) -> Array:
+        th = np.asarray(theta, dtype=np.float64)
         z = self.y * (th @ self.X.T)
         weights = -self.y * _sigmoid(-z) / self.y.size
         return weights @ self.X + self.l2 * th
@@ -716,7 +737,7 @@ class LogisticRegression(Problem):
     def gradient(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Full-batch gradient, or the minibatch mean for indices ``data``."""
         if data is None:
-            return self.exact_gradient(theta)
+            return self._exact_gradient(theta)
         idx = np.broadcast_to(data, (*theta.shape[:-1], data.shape[-1]))
         x, y = self.X[idx], self.y[idx]  # (..., batch, d), (..., batch)
         z = y * np.einsum("...bi,...i->...b", x, theta)
@@ -725,7 +746,7 @@ class LogisticRegression(Problem):
 
     def loss(self, theta: Array, data: NDArray[Any] | None, t: int) -> Array:
         """Return the full :math:`f(\\theta)`."""
-        return self.value(theta)
+        return self._value(theta)
 
     def __repr__(self) -> str:
         return (

@@ -87,22 +87,6 @@ DEFAULT_ATOL = 1e-12
 # ---------------------------------------------------------------------------
 
 
-def _has_bool(value: Any) -> bool:
-    """True if a (nested) list or tuple holds a boolean.
-
-    numpy turns ``[True, 2.0]`` into ``[1.0, 2.0]``, which
-    :func:`~analysis._validation.as_real_array` can no longer tell apart
-    from numbers, so such sequences are inspected before conversion.
-    """
-    if isinstance(value, bool | np.bool_):
-        return True
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind == "b"
-    if isinstance(value, list | tuple):
-        return any(_has_bool(item) for item in value)
-    return False
-
-
 def _real_array(value: Any, name: str) -> np.ndarray:
     """Return ``value`` as a real floating array (no copy if already one).
 
@@ -110,11 +94,6 @@ def _real_array(value: Any, name: str) -> np.ndarray:
     refused (``ValueError`` naming ``name``); integers become float64.
     """
     arr = as_real_array(name, value)
-    if _has_bool(value):
-        raise ValueError(
-            f"{name} must be a real number or array, got a sequence that "
-            "contains booleans"
-        )
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
 

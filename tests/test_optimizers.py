@@ -1627,3 +1627,9 @@ def test_centered_zero_denominator_warns():
     with pytest.warns(RuntimeWarning, match="denominator is zero"):
         delta, _, _ = rule.update(rule.init((1,)), np.array([2.0]))
     assert not np.isfinite(delta[0])
+
+
+@pytest.mark.parametrize("lr", [[True, 0.1], (0.1, [False])])
+def test_booleans_inside_a_list_of_hyperparameters_are_refused(lr):
+    with pytest.raises(ValueError, match="lr must be a real number or array"):
+        opt.Adam(lr=lr)
